@@ -1,0 +1,154 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { TOOL_NAME, TOOL_VERSION } from '../version';
+
+export interface AwsClientSettings {
+  /** Home region: used for global services and whenever a call names no region. */
+  region: string;
+  /** Send every call to one endpoint (an emulator); turns on path-style S3 addressing. */
+  endpointUrl?: string;
+  /** Attempts per call under the SDK's adaptive retry strategy (throttling backs off). */
+  maxAttempts?: number;
+  credentials?: AwsCredentialIdentityProvider;
+  /** Benchmarks only: a fixed delay added to every call, so that concurrency shows. */
+  injectedLatencyMs?: number;
+}
+
+/** Counts API operations (not retry attempts) made through one set of clients. */
+export class CallCounter {
+  private count = 0;
+  private readonly byOperation = new Map<string, number>();
+  record(operation: string): void {
+    this.count += 1;
+    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
+  }
+  get total(): number {
+    return this.count;
+  }
+  operations(): Record<string, number> {
+    return Object.fromEntries([...this.byOperation.entries()].sort());
+  }
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+interface MiddlewareStackLike {
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware generics differ per client; we only read the command name
+  add(middleware: any, options: { step: 'initialize'; name: string }): void;
+}
+
+/**
+ * Builds every AWS SDK client the tool uses with one set of settings: region, credentials
+ * from the standard chain, optional emulator endpoint, adaptive retries and our user agent.
+ * A factory instance is one collection run: its CallCounter counts that run's calls.
+ */
+export class AwsClientFactory {
+  readonly calls = new CallCounter();
+  private readonly cache = new Map<string, unknown>();
+  private readonly credentials: AwsCredentialIdentityProvider;
+
+  constructor(readonly settings: AwsClientSettings) {
+    this.credentials = settings.credentials ?? fromNodeProviderChain();
+  }
+
+  /** A fresh factory for another run, sharing settings and resolved credentials. */
+  forRun(): AwsClientFactory {
+    return new AwsClientFactory({ ...this.settings, credentials: this.credentials });
+  }
+
+  private common(region: string) {
+    return {
+      region,
+      credentials: this.credentials,
+      maxAttempts: this.settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      retryMode: 'adaptive',
+      customUserAgent: [[TOOL_NAME, TOOL_VERSION]] as [string, string][],
+      ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
+    };
+  }
+
+  private cached<T extends { middlewareStack: MiddlewareStackLike }>(key: string, make: () => T): T {
+    let client = this.cache.get(key) as T | undefined;
+    if (!client) {
+      client = make();
+      this.instrument(client.middlewareStack);
+      this.cache.set(key, client);
+    }
+    return client;
+  }
+
+  private instrument(stack: MiddlewareStackLike): void {
+    const latency = this.settings.injectedLatencyMs ?? 0;
+    const counter = this.calls;
+    stack.add(
+      // biome-ignore lint/suspicious/noExplicitAny: see MiddlewareStackLike
+      (next: any, context: { commandName?: string; clientName?: string }) => async (args: unknown) => {
+        counter.record(`${context.clientName ?? ''}.${context.commandName ?? 'unknown'}`);
+        if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+        return next(args);
+      },
+      { step: 'initialize', name: 'soc2mlCallCounter' },
+    );
+  }
+
+  s3(region = this.settings.region): S3Client {
+    return this.cached(
+      `s3:${region}`,
+      () => new S3Client({ ...this.common(region), forcePathStyle: !!this.settings.endpointUrl }),
+    );
+  }
+
+  s3Control(region = this.settings.region): S3ControlClient {
+    const endpointUrl = this.settings.endpointUrl;
+    return this.cached(`s3control:${region}`, () => {
+      const { endpoint: _unused, ...rest } = this.common(region) as ReturnType<AwsClientFactory['common']> & {
+        endpoint?: string;
+      };
+      // S3 Control's endpoint rules put the account id into the host name, which an emulator
+      // cannot serve; with an endpoint override, resolve every call to the emulator itself.
+      return new S3ControlClient(endpointUrl ? { ...rest, endpointProvider: () => ({ url: new URL(endpointUrl) }) } : rest);
+    });
+  }
+
+  iam(): IAMClient {
+    return this.cached('iam', () => new IAMClient(this.common(this.settings.region)));
+  }
+
+  sts(): STSClient {
+    return this.cached('sts', () => new STSClient(this.common(this.settings.region)));
+  }
+
+  kms(region = this.settings.region): KMSClient {
+    return this.cached(`kms:${region}`, () => new KMSClient(this.common(region)));
+  }
+
+  cloudTrail(region = this.settings.region): CloudTrailClient {
+    return this.cached(`cloudtrail:${region}`, () => new CloudTrailClient(this.common(region)));
+  }
+
+  sageMaker(region = this.settings.region): SageMakerClient {
+    return this.cached(`sagemaker:${region}`, () => new SageMakerClient(this.common(region)));
+  }
+
+  cloudWatch(region = this.settings.region): CloudWatchClient {
+    return this.cached(`cloudwatch:${region}`, () => new CloudWatchClient(this.common(region)));
+  }
+
+  applicationAutoScaling(region = this.settings.region): ApplicationAutoScalingClient {
+    return this.cached(`aas:${region}`, () => new ApplicationAutoScalingClient(this.common(region)));
+  }
+
+  secretsManager(region = this.settings.region): SecretsManagerClient {
+    return this.cached(`secrets:${region}`, () => new SecretsManagerClient(this.common(region)));
+  }
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { constants, type Dirent } from 'node:fs';
+import { access, chmod, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { sha256Hex } from './hash';
+import {
+  type EvidenceStore,
+  type ListedObject,
+  ObjectExistsError,
+  type PutOptions,
+  type StoredObject,
+  StoreUnavailableError,
+} from './store';
+
+/**
+ * Evidence in a local directory, with the same keys and bytes as the bucket.
+ * Files are written read-only and write-once keys are created with link(2), which fails
+ * atomically if the key exists, so two concurrent writers can never clobber evidence.
+ */
+export class LocalDirectoryStore implements EvidenceStore {
+  readonly location: string;
+
+  private constructor(private readonly root: string) {
+    this.location = root;
+  }
+
+  /** Creates the directory if needed and proves it is writable before any collection starts. */
+  static async open(dir: string): Promise<LocalDirectoryStore> {
+    const root = resolve(dir);
+    try {
+      await mkdir(root, { recursive: true });
+      await access(root, constants.W_OK);
+    } catch (err) {
+      throw new StoreUnavailableError(root, (err as Error).message);
+    }
+    return new LocalDirectoryStore(root);
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new Error(`key escapes the store: ${key}`);
+    return path;
+  }
+
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<StoredObject> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(tmp, body, { mode: 0o444 });
+    try {
+      if (options.overwrite) {
+        await rename(tmp, path);
+      } else {
+        await link(tmp, path).catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new ObjectExistsError(key) : err;
+        });
+      }
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    await chmod(path, 0o444);
+    return { key, sha256: sha256Hex(body), size: body.byteLength };
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(key)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    // Start the walk at the deepest directory the prefix names, then filter by the full prefix.
+    const slash = prefix.lastIndexOf('/');
+    const start = slash >= 0 ? join(this.root, prefix.slice(0, slash)) : this.root;
+    for await (const path of walkSorted(start)) {
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.startsWith(prefix) || key.endsWith('.tmp')) continue;
+      const info = await stat(path);
+      yield { key, size: info.size, lastModified: info.mtime };
+    }
+  }
+}
+
+async function* walkSorted(dir: string): AsyncIterable<string> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walkSorted(path);
+    else if (entry.isFile()) yield path;
+  }
+}

@@ -1,0 +1,106 @@
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { errorCode } from '../aws/errors';
+import { hexToBase64, sha256Hex } from './hash';
+import {
+  type EvidenceStore,
+  type ListedObject,
+  ObjectExistsError,
+  type PutOptions,
+  type StoredObject,
+  StoreUnavailableError,
+} from './store';
+
+export interface ObjectLockSettings {
+  mode: 'COMPLIANCE' | 'GOVERNANCE';
+  retentionDays: number;
+}
+
+export interface S3EvidenceStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Retention written on every object; the bucket's default retention is the backstop. */
+  objectLock?: ObjectLockSettings;
+  /** Customer managed key for SSE-KMS; omitted means the bucket default. */
+  kmsKeyId?: string;
+  clock?: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Evidence in the Object Lock bucket. Every put carries a SHA-256 that S3 checks on upload,
+ * a retain-until date and SSE-KMS, and If-None-Match so an existing key is never replaced.
+ */
+export class S3EvidenceStore implements EvidenceStore {
+  readonly location: string;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: S3EvidenceStoreOptions) {
+    this.location = `s3://${options.bucket}`;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Fails fast with the bucket's name when it is missing or unreachable. */
+  async ensureReachable(): Promise<void> {
+    try {
+      await this.options.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
+    } catch (err) {
+      throw new StoreUnavailableError(this.location, `${errorCode(err)}: ${(err as Error).message}`);
+    }
+  }
+
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<StoredObject> {
+    const sha256 = sha256Hex(body);
+    const input: PutObjectCommandInput = {
+      Bucket: this.options.bucket,
+      Key: key,
+      Body: body,
+      ContentType: options.contentType,
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: hexToBase64(sha256),
+      IfNoneMatch: options.overwrite ? undefined : '*',
+    };
+    if (this.options.kmsKeyId) {
+      input.ServerSideEncryption = 'aws:kms';
+      input.SSEKMSKeyId = this.options.kmsKeyId;
+    }
+    if (this.options.objectLock) {
+      input.ObjectLockMode = this.options.objectLock.mode;
+      input.ObjectLockRetainUntilDate = new Date(this.clock().getTime() + this.options.objectLock.retentionDays * DAY_MS);
+    }
+    try {
+      const out = await this.options.client.send(new PutObjectCommand(input));
+      return { key, sha256, size: body.byteLength, versionId: out.VersionId };
+    } catch (err) {
+      if (errorCode(err) === 'PreconditionFailed') throw new ObjectExistsError(key);
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    const pages = paginateListObjectsV2({ client: this.options.client }, { Bucket: this.options.bucket, Prefix: prefix });
+    for await (const page of pages) {
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) };
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/** Where an object landed and what its bytes hash to: the pair every finding cites. */
+export interface StoredObject {
+  key: string;
+  /** Hex SHA-256 of the stored bytes (gzipped bytes for evidence). */
+  sha256: string;
+  size: number;
+  versionId?: string;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+  versionId?: string;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  /**
+   * Evidence is write-once (the default): the store refuses to replace an existing key.
+   * Mutable objects (reports/latest, alert state) set this and are still retained as versions by S3.
+   */
+  overwrite?: boolean;
+}
+
+/**
+ * One interface for the S3 bucket and the local directory, so collectors, the evaluator,
+ * verify and the CLI never care where evidence lives.
+ */
+export interface EvidenceStore {
+  /** Human-readable location, used in messages ("s3://bucket" or a path). */
+  readonly location: string;
+  put(key: string, body: Uint8Array, options?: PutOptions): Promise<StoredObject>;
+  /** Returns undefined when the key does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Every object under the prefix, in key order. */
+  list(prefix: string): AsyncIterable<ListedObject>;
+}
+
+/** Raised when a write-once key already exists: evidence is never overwritten. */
+export class ObjectExistsError extends Error {
+  constructor(readonly key: string) {
+    super(`refusing to overwrite existing evidence object ${key}`);
+    this.name = 'ObjectExistsError';
+  }
+}
+
+/** Raised when the store location cannot be used at all (bad path, missing bucket). */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly location: string,
+    reason: string,
+  ) {
+    super(`evidence store ${location} cannot be used: ${reason}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
