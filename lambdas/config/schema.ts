@@ -62,7 +62,9 @@ export const configSchema = z.strictObject({
   /** Buckets that hold ML data even when no SageMaker resource references them. */
   mlBuckets: z.array(z.string().min(3).max(63)).default([]),
   /** A bucket carrying this tag (and value, when given) is ML-scoped. */
-  mlBucketTag: z.strictObject({ key: z.string().min(1), value: z.string().optional() }).prefault({ key: 'soc2-ml:scope', value: 'ml' }),
+  mlBucketTag: z
+    .strictObject({ key: z.string().min(1), value: z.string().optional() })
+    .prefault({ key: 'soc2-ml:scope', value: 'ml' }),
   classificationTag: z
     .strictObject({
       key: z.string().min(1).default('DataClassification'),
@@ -90,7 +92,10 @@ export const configSchema = z.strictObject({
   slack: z
     .strictObject({
       /** Secrets Manager secret holding the incoming-webhook URL (deployed app). */
-      webhookSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN').optional(),
+      webhookSecretArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN')
+        .optional(),
       /** CLI only: the webhook URL itself. Never put this in cdk.json. */
       webhookUrl: z.url().optional(),
     })
