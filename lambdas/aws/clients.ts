@@ -9,7 +9,13 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type {
+  AwsCredentialIdentityProvider,
+  HttpHandlerOptions,
+  HttpRequest,
+  HttpResponse,
+  RequestHandler,
+} from '@smithy/types';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
 export interface AwsClientSettings {
@@ -22,6 +28,8 @@ export interface AwsClientSettings {
   credentials?: AwsCredentialIdentityProvider;
   /** Benchmarks only: a fixed delay added to every call, so that concurrency shows. */
   injectedLatencyMs?: number;
+  /** Tests only: answers HTTP requests in place of the network, keeping the SDK's retry logic in play. */
+  requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
 }
 
 /** Counts API operations (not retry attempts) made through one set of clients. */
@@ -74,6 +82,7 @@ export class AwsClientFactory {
       retryMode: 'adaptive',
       customUserAgent: [[TOOL_NAME, TOOL_VERSION]] as [string, string][],
       ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
+      ...(this.settings.requestHandler ? { requestHandler: this.settings.requestHandler } : {}),
     };
   }
 

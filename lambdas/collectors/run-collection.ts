@@ -1,7 +1,8 @@
+import { errorCode, errorMessage } from '../aws/errors';
 import { newEvidenceId, writeEvidence } from '../evidence/evidence-io';
 import { EVIDENCE_SCHEMA, type EvidenceRecord, GLOBAL_REGION, type Trigger } from '../evidence/record';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
-import type { Collector, CollectorContext } from './types';
+import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 export interface CollectionRun {
   record: EvidenceRecord;
@@ -20,7 +21,7 @@ export async function runCollection(
 ): Promise<CollectionRun> {
   const collectedAt = context.clock().toISOString();
   const callsBefore = context.clients.calls.total;
-  const output = await collector.collect(context);
+  const output = await collectFailClosed(collector, context);
   const record: EvidenceRecord = {
     schema: EVIDENCE_SCHEMA,
     id: newEvidenceId(),
@@ -38,4 +39,21 @@ export async function runCollection(
   };
   const stored = await writeEvidence(store, record);
   return { record, stored };
+}
+
+/**
+ * A collector that throws (a bug, or an SDK fault outside any recorded call) still leaves
+ * evidence: an empty snapshot whose error says why, which evaluates to ERROR, never PASS.
+ */
+async function collectFailClosed(collector: Collector, context: CollectorContext): Promise<CollectorOutput> {
+  try {
+    return await collector.collect(context);
+  } catch (err) {
+    return {
+      resources: [],
+      errors: [{ api: `${collector.name}:collect`, code: errorCode(err), message: `collector failed: ${errorMessage(err)}` }],
+      notes: [],
+      deleted: [],
+    };
+  }
 }

@@ -28,7 +28,7 @@ export class LocalDirectoryStore implements EvidenceStore {
   static async open(dir: string): Promise<LocalDirectoryStore> {
     const root = resolve(dir);
     try {
-      await mkdir(root, { recursive: true });
+      await makeDirectories(root);
       await access(root, constants.W_OK);
     } catch (err) {
       throw new StoreUnavailableError(root, (err as Error).message);
@@ -97,5 +97,23 @@ async function* walkSorted(dir: string): AsyncIterable<string> {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walkSorted(path);
     else if (entry.isFile()) yield path;
+  }
+}
+
+/**
+ * mkdir -p one level at a time: Node's recursive mkdir never settles on some special
+ * file systems (a store path under /proc hangs it), and a store path must fail fast.
+ */
+async function makeDirectories(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw err;
+    await makeDirectories(dirname(path));
+    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
   }
 }

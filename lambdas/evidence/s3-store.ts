@@ -1,6 +1,8 @@
 import {
   GetObjectCommand,
   HeadBucketCommand,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
   PutObjectCommand,
   type PutObjectCommandInput,
   paginateListObjectsV2,
@@ -9,12 +11,13 @@ import {
 import { errorCode } from '../aws/errors';
 import { hexToBase64, sha256Hex } from './hash';
 import {
-  type EvidenceStore,
   type ListedObject,
   ObjectExistsError,
+  type ObjectVersion,
   type PutOptions,
   type StoredObject,
   StoreUnavailableError,
+  type VersionedEvidenceStore,
 } from './store';
 
 export interface ObjectLockSettings {
@@ -38,7 +41,7 @@ const DAY_MS = 86_400_000;
  * Evidence in the Object Lock bucket. Every put carries a SHA-256 that S3 checks on upload,
  * a retain-until date and SSE-KMS, and If-None-Match so an existing key is never replaced.
  */
-export class S3EvidenceStore implements EvidenceStore {
+export class S3EvidenceStore implements VersionedEvidenceStore {
   readonly location: string;
   private readonly clock: () => Date;
 
@@ -85,13 +88,45 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    return this.read(key);
+  }
+
+  async getVersion(key: string, versionId: string): Promise<Uint8Array | undefined> {
+    return this.read(key, versionId);
+  }
+
+  private async read(key: string, versionId?: string): Promise<Uint8Array | undefined> {
     try {
-      const out = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const out = await this.options.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key, VersionId: versionId }),
+      );
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
-      if (errorCode(err) === 'NoSuchKey') return undefined;
+      if (['NoSuchKey', 'NoSuchVersion'].includes(errorCode(err))) return undefined;
       throw err;
     }
+  }
+
+  async *listVersions(prefix: string): AsyncIterable<ObjectVersion> {
+    // The SDK has no paginator for ListObjectVersions: follow the key and version markers.
+    let page: ListObjectVersionsCommandOutput | undefined;
+    do {
+      page = await this.options.client.send(
+        new ListObjectVersionsCommand({
+          Bucket: this.options.bucket,
+          Prefix: prefix,
+          KeyMarker: page?.NextKeyMarker,
+          VersionIdMarker: page?.NextVersionIdMarker,
+        }),
+      );
+      // S3 returns versions and delete markers in two arrays, each in key order: merge them (stable within a key).
+      const entries: ObjectVersion[] = [
+        ...(page.Versions ?? []).map((v) => ({ ...versionFields(v), size: v.Size ?? 0, isDeleteMarker: false })),
+        ...(page.DeleteMarkers ?? []).map((m) => ({ ...versionFields(m), size: 0, isDeleteMarker: true })),
+      ].filter((entry) => entry.key !== '');
+      entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      yield* entries;
+    } while (page.IsTruncated);
   }
 
   async *list(prefix: string): AsyncIterable<ListedObject> {
@@ -103,4 +138,13 @@ export class S3EvidenceStore implements EvidenceStore {
       }
     }
   }
+}
+
+function versionFields(entry: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean }) {
+  return {
+    key: entry.Key ?? '',
+    versionId: entry.VersionId ?? 'null',
+    lastModified: entry.LastModified ?? new Date(0),
+    isLatest: entry.IsLatest ?? false,
+  };
 }

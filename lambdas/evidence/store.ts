@@ -37,6 +37,32 @@ export interface EvidenceStore {
   list(prefix: string): AsyncIterable<ListedObject>;
 }
 
+/** One version of an object, or a delete marker, in a versioned store (S3 with Object Lock). */
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  size: number;
+  lastModified: Date;
+  isLatest: boolean;
+  isDeleteMarker: boolean;
+}
+
+/**
+ * A store that keeps every version of an object. Digests record the version they sealed, so
+ * verify can read exactly that version and notice any version written after it.
+ */
+export interface VersionedEvidenceStore extends EvidenceStore {
+  /** Every version and delete marker under the prefix, in key order. */
+  listVersions(prefix: string): AsyncIterable<ObjectVersion>;
+  /** Returns undefined when that version does not exist. */
+  getVersion(key: string, versionId: string): Promise<Uint8Array | undefined>;
+}
+
+export function isVersionedStore(store: EvidenceStore): store is VersionedEvidenceStore {
+  const candidate = store as Partial<VersionedEvidenceStore>;
+  return typeof candidate.listVersions === 'function' && typeof candidate.getVersion === 'function';
+}
+
 /** Raised when a write-once key already exists: evidence is never overwritten. */
 export class ObjectExistsError extends Error {
   constructor(readonly key: string) {

@@ -66,7 +66,7 @@ export async function startMoto(env: Record<string, string> = {}): Promise<MotoS
       if (child.exitCode !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000).unref())]);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };

@@ -1,0 +1,82 @@
+import { Command, CommanderError, Option } from 'commander';
+import { TOOL_VERSION } from '../version';
+import { collectCommand } from './collect';
+import { EXIT, UsageError } from './errors';
+import { type CliOutput, createOutput, type OutputOptions } from './output';
+
+interface GlobalOptions {
+  endpointUrl?: string;
+  region?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Runs the CLI in-process and returns the exit status (tests call this directly).
+ * Usage problems print one line and return 2; nothing prints a stack trace on its own.
+ */
+export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 'stderr'> = {}): Promise<number> {
+  let status: number = EXIT.ok;
+  const stderr = io.stderr ?? ((t: string) => process.stderr.write(t));
+  const program = new Command('soc2-ml')
+    .description('Continuous, tamper-evident SOC 2 evidence for ML workloads on AWS')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout ?? ((t) => process.stdout.write(t)),
+      writeErr: stderr,
+    })
+    .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); path-style S3'))
+    .addOption(new Option('--region <region>', 'home region for global calls (default: AWS_REGION, then the first configured region)'))
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'print the result as JSON on stdout (implies --quiet)')
+    .showHelpAfterError('(run with --help for usage)');
+
+  const outputFor = (command: Command): CliOutput => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    return createOutput({ quiet: globals.quiet, json: globals.json, ...io });
+  };
+  const action =
+    <O extends object>(fn: (options: O & GlobalOptions, out: CliOutput, args: string[]) => Promise<number>) =>
+    async (...params: unknown[]) => {
+      const command = params[params.length - 1] as Command;
+      const options = command.optsWithGlobals<O & GlobalOptions>();
+      status = await fn(options, outputFor(command), command.args);
+    };
+
+  program
+    .command('collect')
+    .description('run the collectors and write one evidence record per collector, account and region')
+    .option('--collectors <list>', 'comma-separated: s3,iam,kms,sagemaker,cloudtrail (default: all)')
+    .option('--regions <list>', 'comma-separated regions for the regional collectors (default: config regions)')
+    .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
+    .option('--bucket <name>', 'evidence bucket instead of a local directory')
+    .option('--lookback-days <n>', 'SageMaker job history window in days (default: 90)')
+    .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  soc2-ml collect
+  soc2-ml collect --collectors s3,iam --store ./evidence
+  soc2-ml collect --endpoint-url http://127.0.0.1:5000 --regions us-east-1,eu-west-1`,
+    )
+    .action(action(collectCommand));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      stderr(`soc2-ml: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    stderr(`soc2-ml: unexpected failure: ${(err as Error).message}\n`);
+    if (process.env.SOC2_ML_DEBUG) stderr(`${(err as Error).stack}\n`);
+    return EXIT.problemFound;
+  }
+  return status;
+}

@@ -1,0 +1,318 @@
+/**
+ * Offline verification of the digest chain: signatures with public keys only (no KMS call),
+ * chain links, and every evidence and manual object re-hashed against its digest. Streams the
+ * store: object bytes are hashed a few at a time; what stays in memory is the digest entries
+ * (key, version, hash, size per object), never object bytes.
+ */
+import { performance } from 'node:perf_hooks';
+import { sha256Hex } from '../evidence/hash';
+import type { EvidenceStore } from '../evidence/store';
+import {
+  DEFAULT_GRACE_PERIOD_MINUTES,
+  type DigestDocument,
+  type DigestEntry,
+  type DigestLocation,
+  decodeDigest,
+  HASH_CONCURRENCY,
+  listDigests,
+  PUBLIC_KEYS_PREFIX,
+  signedMessage,
+} from './digest';
+import { type DigestPeriodKind, periodContaining, placeKey, SEALED_ROOTS } from './periods';
+import { publicKeyFingerprint, verifyDigestSignature } from './signer';
+import { forEachBounded, readObject, type StoredKey, storedKeys } from './store-objects';
+
+export type IntegrityProblemKind =
+  | 'digest-invalid'
+  | 'signature-invalid'
+  | 'unknown-key'
+  | 'chain-broken'
+  | 'object-changed'
+  | 'object-missing'
+  | 'object-unlisted';
+
+export interface IntegrityProblem {
+  kind: IntegrityProblemKind;
+  /** The object or digest the problem is about. */
+  key: string;
+  /** One line, naming the object. */
+  message: string;
+}
+
+export interface TrustedKey {
+  fingerprint: string;
+  /** "caller": given by whoever runs verify; "store": read from digests/v1/public-keys/ (weaker). */
+  source: 'caller' | 'store';
+}
+
+export interface ChainHeadSummary {
+  chain: string;
+  key: string;
+  sha256: string;
+  periodId: string;
+}
+
+export interface VerifySummary {
+  digests: number;
+  objectsChecked: number;
+  bytesChecked: number;
+  durationMs: number;
+  trustedKeys: TrustedKey[];
+  /**
+   * Last digest of each chain. Removing the newest digests of a chain cannot be seen from
+   * inside the store: an auditor compares these with heads recorded earlier.
+   */
+  heads: ChainHeadSummary[];
+}
+
+export interface VerifyResult {
+  problems: IntegrityProblem[];
+  summary: VerifySummary;
+}
+
+export interface VerifyOptions {
+  now: Date;
+  /**
+   * Public keys (PEM) the caller trusts, e.g. from KMS GetPublicKey or handed over by the
+   * team. Omitted: the keys stored beside the digests, which whoever can write the store could add to.
+   */
+  publicKeys?: readonly string[];
+  /** Default DEFAULT_GRACE_PERIOD_MINUTES; use the same value as sealing. */
+  gracePeriodMinutes?: number;
+  /** Period kind of chains that have no digest yet (config.evidence.digestPeriod). Default daily. */
+  period?: DigestPeriodKind;
+}
+
+interface SealedChain {
+  kind: DigestPeriodKind;
+  /** Digest key per sealed period id. */
+  digests: Map<string, string>;
+}
+
+interface ExpectedObject extends DigestEntry {
+  digestKey: string;
+}
+
+export async function verifyStore(store: EvidenceStore, options: VerifyOptions): Promise<VerifyResult> {
+  const started = performance.now();
+  const problems: IntegrityProblem[] = [];
+  const report = (kind: IntegrityProblemKind, key: string, message: string) => problems.push({ kind, key, message });
+
+  const trustedKeys = await loadTrustedKeys(store, options.publicKeys);
+  const listing = await listDigests(store);
+  for (const key of listing.unexpected)
+    report('digest-invalid', key, `${key}: not a digest key (digests/v1/account=A/<period>.json)`);
+
+  const expected = new Map<string, ExpectedObject>();
+  const sealed = new Map<string, SealedChain>();
+  const heads: ChainHeadSummary[] = [];
+  let digestCount = 0;
+  for (const [chain, digests] of [...listing.chains].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const sealedPeriods = new Map<string, string>();
+    sealed.set(chain, { kind: digests[0]!.period.kind, digests: sealedPeriods });
+    const chainKeys = new Set(digests.map((d) => d.key));
+    let previous: { location: DigestLocation; sha256: string } | undefined;
+    for (const location of digests) {
+      const bytes = await store.get(location.key);
+      if (!bytes) {
+        report('chain-broken', location.key, `${location.key}: digest disappeared during verification`);
+        continue;
+      }
+      digestCount += 1;
+      const sha256 = sha256Hex(bytes);
+      sealedPeriods.set(location.period.id, location.key);
+      const document = decodeOrReport(location.key, bytes, report);
+      if (document) {
+        checkSignature(location.key, document, trustedKeys, report);
+        checkLinks(location, document, previous, chainKeys, report);
+        for (const entry of document.payload.objects) expected.set(entry.key, { ...entry, digestKey: location.key });
+      }
+      previous = { location, sha256 };
+    }
+    if (previous)
+      heads.push({ chain, key: previous.location.key, sha256: previous.sha256, periodId: previous.location.period.id });
+  }
+
+  const cutoff = options.now.getTime() - (options.gracePeriodMinutes ?? DEFAULT_GRACE_PERIOD_MINUTES) * 60_000;
+  let objectsChecked = 0;
+  let bytesChecked = 0;
+  const checkObject = async (stored: StoredKey) => {
+    const entry = expected.get(stored.key);
+    if (!entry) {
+      checkUnlisted(stored, sealed, options.period ?? 'daily', cutoff, report);
+      return;
+    }
+    expected.delete(stored.key);
+    const checkedBytes = await checkListedObject(store, stored, entry, report);
+    objectsChecked += 1;
+    bytesChecked += checkedBytes;
+  };
+  for (const root of SEALED_ROOTS) await forEachBounded(storedKeys(store, root), HASH_CONCURRENCY, checkObject);
+  for (const entry of expected.values()) {
+    report('object-missing', entry.key, `${entry.key}: listed in ${entry.digestKey} but not in the store`);
+  }
+
+  problems.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return {
+    problems,
+    summary: {
+      digests: digestCount,
+      objectsChecked,
+      bytesChecked,
+      durationMs: Math.round(performance.now() - started),
+      trustedKeys: [...trustedKeys.entries()].map(([fingerprint, key]) => ({ fingerprint, source: key.source })),
+      heads,
+    },
+  };
+}
+
+type Report = (kind: IntegrityProblemKind, key: string, message: string) => void;
+
+interface PublicKey {
+  pem: string;
+  source: TrustedKey['source'];
+}
+
+async function loadTrustedKeys(store: EvidenceStore, callerKeys: readonly string[] | undefined): Promise<Map<string, PublicKey>> {
+  const keys = new Map<string, PublicKey>();
+  if (callerKeys) {
+    for (const pem of callerKeys) keys.set(publicKeyFingerprint(pem), { pem, source: 'caller' });
+    return keys;
+  }
+  for await (const object of store.list(PUBLIC_KEYS_PREFIX)) {
+    const bytes = await store.get(object.key);
+    if (!bytes) continue;
+    const pem = Buffer.from(bytes).toString('utf8');
+    try {
+      // Named by fingerprint: a file whose name does not match its key is not trusted.
+      const fingerprint = publicKeyFingerprint(pem);
+      if (object.key === `${PUBLIC_KEYS_PREFIX}${fingerprint}.pem`) keys.set(fingerprint, { pem, source: 'store' });
+    } catch {
+      // An unparseable key file trusts nothing; digests signed with it report an unknown key.
+    }
+  }
+  return keys;
+}
+
+function decodeOrReport(key: string, bytes: Uint8Array, report: Report): DigestDocument | undefined {
+  try {
+    return decodeDigest(bytes);
+  } catch (err) {
+    const reason = err instanceof SyntaxError ? 'not JSON' : 'does not match soc2-ml-digest/v1';
+    report('digest-invalid', key, `${key}: unreadable digest (${reason})`);
+    return undefined;
+  }
+}
+
+function checkSignature(key: string, document: DigestDocument, trustedKeys: Map<string, PublicKey>, report: Report): void {
+  const { keyId, publicKeySha256 } = document.payload.signing;
+  const publicKey = trustedKeys.get(publicKeySha256);
+  if (!publicKey) {
+    report('unknown-key', key, `${key}: signed by unknown key ${keyId} (public key sha256 ${publicKeySha256})`);
+  } else if (!verifyDigestSignature(publicKey.pem, signedMessage(document.payload), document.signature)) {
+    report('signature-invalid', key, `${key}: signature does not verify with key ${keyId}: the digest was altered`);
+  }
+}
+
+function checkLinks(
+  location: DigestLocation,
+  { payload }: DigestDocument,
+  previous: { location: DigestLocation; sha256: string } | undefined,
+  chainKeys: ReadonlySet<string>,
+  report: Report,
+): void {
+  const key = location.key;
+  if (payload.chain !== location.chain || payload.period.id !== location.period.id) {
+    report(
+      'chain-broken',
+      key,
+      `${key}: holds the digest of chain ${payload.chain} period ${payload.period.id}: digests moved or out of order`,
+    );
+    return;
+  }
+  if (!previous) {
+    if (payload.previous) {
+      report('chain-broken', key, `${key}: previous digest ${payload.previous.key} is missing (chain starts at ${key})`);
+    }
+    return;
+  }
+  const expectedKey = previous.location.key;
+  if (!payload.previous) {
+    report('chain-broken', key, `${key}: starts a new chain although ${expectedKey} precedes it`);
+  } else if (payload.previous.key !== expectedKey) {
+    const named = payload.previous.key;
+    const reason = chainKeys.has(named) ? 'out of order' : `digest ${named} is missing`;
+    report('chain-broken', key, `${key}: names previous digest ${named}, expected ${expectedKey}: ${reason}`);
+  } else if (payload.previous.sha256 !== previous.sha256) {
+    report(
+      'chain-broken',
+      key,
+      `${key}: previous digest ${expectedKey} changed (sha256 ${previous.sha256}, recorded ${payload.previous.sha256})`,
+    );
+  } else if (payload.period.start !== previous.location.period.end) {
+    report(
+      'chain-broken',
+      key,
+      `${key}: gap after ${expectedKey}: periods ${previous.location.period.end} to ${payload.period.start} have no digest`,
+    );
+  }
+}
+
+async function checkListedObject(
+  store: EvidenceStore,
+  stored: StoredKey,
+  entry: ExpectedObject,
+  report: Report,
+): Promise<number> {
+  const key = entry.key;
+  if (entry.versionId !== undefined && !stored.versionIds.has(entry.versionId)) {
+    report('object-missing', key, `${key}: version ${entry.versionId} listed in ${entry.digestKey} is gone`);
+    return 0;
+  }
+  if (entry.versionId !== undefined && stored.current?.versionId !== entry.versionId) {
+    const now = stored.current ? `version ${stored.current.versionId}` : 'a delete marker';
+    report(
+      'object-changed',
+      key,
+      `${key}: new version after sealing: ${now} replaced version ${entry.versionId} (${entry.digestKey})`,
+    );
+  }
+  const bytes = await readObject(store, key, entry.versionId);
+  if (!bytes) {
+    report('object-missing', key, `${key}: listed in ${entry.digestKey} but cannot be read`);
+    return 0;
+  }
+  const sha256 = sha256Hex(bytes);
+  if (sha256 !== entry.sha256 || bytes.byteLength !== entry.size) {
+    report(
+      'object-changed',
+      key,
+      `${key}: sha256 ${sha256} (${bytes.byteLength} bytes) differs from ${entry.sha256} (${entry.size} bytes) in ${entry.digestKey}`,
+    );
+  }
+  return bytes.byteLength;
+}
+
+function checkUnlisted(
+  stored: StoredKey,
+  sealed: Map<string, SealedChain>,
+  defaultKind: DigestPeriodKind,
+  cutoff: number,
+  report: Report,
+): void {
+  if (!stored.current) return;
+  const key = stored.key;
+  const placement = placeKey(key);
+  if (!placement) {
+    report('object-unlisted', key, `${key}: key does not follow the evidence layout, so no digest can cover it`);
+    return;
+  }
+  const chain = sealed.get(placement.chain);
+  const period = periodContaining(chain?.kind ?? defaultKind, placement.at);
+  const digestKey = chain?.digests.get(period.id);
+  if (digestKey) {
+    report('object-unlisted', key, `${key}: not in ${digestKey}, the digest of its period ${period.id}: added after sealing`);
+  } else if (Date.parse(period.end) <= cutoff) {
+    report('object-unlisted', key, `${key}: period ${period.id} ended more than the grace period ago and has no digest`);
+  }
+}
