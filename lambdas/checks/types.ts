@@ -1,5 +1,6 @@
 import type { Soc2MlConfig } from '../config/schema';
 import type { CollectionError, CollectorName, EvidenceResource } from '../evidence/record';
+import type { StoreFacts } from './facts';
 
 export const FINDING_STATUSES = ['PASS', 'FAIL', 'ERROR', 'EXCEPTED', 'NOT_APPLICABLE'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
@@ -58,6 +59,8 @@ export interface CheckContext {
   /** Snapshots of one collector across accounts and regions; empty when never collected. */
   snapshots(collector: CollectorName): Snapshot[];
   mlScope: MlScope;
+  /** Facts about the evidence store for the evidence.* self-checks; absent when not measured. */
+  facts?: StoreFacts;
 }
 
 /**

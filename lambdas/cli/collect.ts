@@ -2,7 +2,6 @@ import { availableCollectors, COLLECTORS } from '../collectors/registry';
 import { runCollection } from '../collectors/run-collection';
 import type { Collector } from '../collectors/types';
 import { COLLECTOR_NAMES, type CollectorName, GLOBAL_REGION } from '../evidence/record';
-import { UsageError } from './errors';
 import {
   type AwsOptions,
   clientFactory,
@@ -13,6 +12,7 @@ import {
   resolveAccount,
   type StoreOptions,
 } from './environment';
+import { UsageError } from './errors';
 import { type CliOutput, formatTable } from './output';
 
 export interface CollectOptions extends StoreOptions, AwsOptions {
@@ -38,7 +38,9 @@ export function selectCollectors(list: string | undefined): Collector[] {
   const valid = availableCollectors();
   const unknown = names.filter((n) => !valid.includes(n as CollectorName));
   if (unknown.length > 0 || names.length === 0) {
-    throw new UsageError(`unknown collector ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; valid: ${valid.join(', ')}`);
+    throw new UsageError(
+      `unknown collector ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; valid: ${valid.join(', ')}`,
+    );
   }
   return [...new Set(names)].map((n) => COLLECTORS[n as CollectorName]!);
 }
@@ -51,7 +53,8 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   if (regions.length === 0) throw new UsageError('--regions: give at least one region');
   if (options.lookbackDays !== undefined) {
     const days = Number(options.lookbackDays);
-    if (!Number.isInteger(days) || days <= 0) throw new UsageError(`--lookback-days ${options.lookbackDays}: must be a positive integer`);
+    if (!Number.isInteger(days) || days <= 0)
+      throw new UsageError(`--lookback-days ${options.lookbackDays}: must be a positive integer`);
     config.collection.lookbackDays = days;
   }
   const region = homeRegion(options, config);
@@ -97,7 +100,8 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
       for (const error of run.record.errors.slice(0, 5)) {
         out.progress(`  error: ${error.api}${error.resource ? ` ${error.resource}` : ''}: ${error.code}`);
       }
-      if (run.record.errors.length > 5) out.progress(`  ... and ${run.record.errors.length - 5} more errors in the evidence record`);
+      if (run.record.errors.length > 5)
+        out.progress(`  ... and ${run.record.errors.length - 5} more errors in the evidence record`);
     }
   }
 

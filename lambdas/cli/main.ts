@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../version';
+import { attestCommand } from './attest';
 import { collectCommand } from './collect';
 import { EXIT, UsageError } from './errors';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
+import { verifyCommand } from './verify';
 
 interface GlobalOptions {
   endpointUrl?: string;
@@ -27,7 +29,9 @@ export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 
       writeErr: stderr,
     })
     .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); path-style S3'))
-    .addOption(new Option('--region <region>', 'home region for global calls (default: AWS_REGION, then the first configured region)'))
+    .addOption(
+      new Option('--region <region>', 'home region for global calls (default: AWS_REGION, then the first configured region)'),
+    )
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the result as JSON on stdout (implies --quiet)')
     .showHelpAfterError('(run with --help for usage)');
@@ -62,6 +66,40 @@ Examples:
   soc2-ml collect --endpoint-url http://127.0.0.1:5000 --regions us-east-1,eu-west-1`,
     )
     .action(action(collectCommand));
+
+  program
+    .command('verify')
+    .description('check every evidence object against the signed digest chain; exit 1 on any problem')
+    .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
+    .option('--bucket <name>', 'evidence bucket instead of a local directory')
+    .option('--public-key <file...>', 'trusted public key(s) in PEM; default: the keys stored beside the digests')
+    .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  soc2-ml verify
+  soc2-ml verify --bucket my-evidence-bucket --public-key auditor-copy.pem`,
+    )
+    .action(action(verifyCommand));
+
+  program
+    .command('attest')
+    .description('store a manual evidence file (policy, review record) for a checklist item')
+    .argument('<item-id>', 'checklist item, such as SEC-DP-4')
+    .argument('<file>', 'the evidence file')
+    .option('--expires-in <days>', "days until this evidence must be renewed (default: the item's freshness window)")
+    .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
+    .option('--bucket <name>', 'evidence bucket instead of a local directory')
+    .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  soc2-ml attest SEC-DP-4 data-classification-policy.pdf
+  soc2-ml attest SEC-AM-5 q3-access-review.pdf --expires-in 90`,
+    )
+    .action(action(attestCommand));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,12 +1,20 @@
-import { COLLECTOR_NAMES, type CollectorName } from '../evidence/record';
+import type { CollectorName } from '../evidence/record';
+import { cloudTrailCollector } from './cloudtrail';
+import { iamCollector } from './iam';
+import { kmsCollector } from './kms';
 import { s3Collector } from './s3';
+import { sageMakerCollector } from './sagemaker';
 import type { Collector } from './types';
 
 /** Every collector by name; the CLI, the Lambda handler and the stack all read this table. */
-export const COLLECTORS: Partial<Record<CollectorName, Collector>> = {
+export const COLLECTORS: Record<CollectorName, Collector> = {
   s3: s3Collector,
+  iam: iamCollector,
+  kms: kmsCollector,
+  sagemaker: sageMakerCollector,
+  cloudtrail: cloudTrailCollector,
 };
 
 export function availableCollectors(): CollectorName[] {
-  return COLLECTOR_NAMES.filter((name) => COLLECTORS[name] !== undefined);
+  return Object.keys(COLLECTORS) as CollectorName[];
 }

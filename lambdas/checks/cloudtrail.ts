@@ -1,0 +1,310 @@
+import { GLOBAL_REGION } from '../evidence/record';
+import {
+  type AdvancedEventSelector,
+  type BasicEventSelector,
+  CLOUDTRAIL_TRAIL_TYPE,
+  type CloudTrailTrailConfiguration,
+  cloudTrailTrailConfigurationSchema,
+} from '../evidence/resources/cloudtrail';
+import { bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
+import { accountRootArn, fail, findingFor, missing, pass, type Verdict } from './helpers';
+import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
+
+interface TrailView {
+  resource: SnapshotResource;
+  snapshot: Snapshot;
+  /** Undefined when the recorded configuration does not match the schema. */
+  configuration?: CloudTrailTrailConfiguration;
+}
+
+interface AccountTrails {
+  account: string;
+  snapshots: Snapshot[];
+  /** One view per trail ARN, the home-region copy preferred over shadow copies. */
+  trails: TrailView[];
+}
+
+/** Trails per account across every region's snapshot, each trail once. */
+function trailsByAccount(context: CheckContext): Map<string, AccountTrails> {
+  const accounts = new Map<string, AccountTrails>();
+  for (const snapshot of context.snapshots('cloudtrail')) {
+    let entry = accounts.get(snapshot.account);
+    if (!entry) {
+      entry = { account: snapshot.account, snapshots: [], trails: [] };
+      accounts.set(snapshot.account, entry);
+    }
+    entry.snapshots.push(snapshot);
+    for (const resource of snapshot.resources.filter((r) => r.type === CLOUDTRAIL_TRAIL_TYPE)) {
+      const parsed = cloudTrailTrailConfigurationSchema.safeParse(resource.configuration);
+      const view: TrailView = { resource, snapshot, ...(parsed.success ? { configuration: parsed.data } : {}) };
+      const index = entry.trails.findIndex((t) => t.resource.arn === resource.arn);
+      if (index < 0) entry.trails.push(view);
+      else if (entry.trails[index]?.configuration?.isShadow && view.configuration && !view.configuration.isShadow)
+        entry.trails[index] = view;
+    }
+  }
+  return accounts;
+}
+
+/** The first failed listing among an account's snapshots: an empty listing we could not read proves nothing. */
+const listingFailure = (snapshots: Snapshot[]) => snapshots.flatMap((s) => s.errors).find((e) => e.resource === undefined);
+
+function unreadable(view: TrailView, what: string, api: string): Verdict | undefined {
+  if (!view.configuration) return { status: 'ERROR', detail: `${view.resource.arn}: configuration does not match its schema` };
+  const c = view.configuration;
+  if (what === 'status' && c.status === undefined) return missing(view.snapshot, view.resource.arn, 'trail status', api);
+  if (what === 'selectors' && c.eventSelectors === undefined)
+    return missing(view.snapshot, view.resource.arn, 'event selectors', api);
+  return undefined;
+}
+
+interface Access {
+  read: boolean;
+  write: boolean;
+}
+
+const accessOf = (readWriteType: BasicEventSelector['readWriteType']): Access => ({
+  read: readWriteType !== 'WriteOnly',
+  write: readWriteType !== 'ReadOnly',
+});
+
+const advancedAccess = (selector: AdvancedEventSelector): Access => {
+  const readOnly = selector.fieldSelectors.find((f) => f.field === 'readOnly')?.equals;
+  if (!readOnly) return { read: true, write: true };
+  return { read: readOnly.includes('true'), write: readOnly.includes('false') };
+};
+
+const merge = (a: Access, b: Access): Access => ({ read: a.read || b.read, write: a.write || b.write });
+const NONE: Access = { read: false, write: false };
+
+/** Read and write management events, from basic or advanced selectors. */
+function managementAccess(c: CloudTrailTrailConfiguration): Access {
+  const selectors = c.eventSelectors ?? { basic: [], advanced: [] };
+  const basic = selectors.basic.filter((s) => s.includeManagementEvents).map((s) => accessOf(s.readWriteType));
+  const advanced = selectors.advanced
+    .filter((s) => s.fieldSelectors.some((f) => f.field === 'eventCategory' && f.equals?.includes('Management')))
+    .map(advancedAccess);
+  return [...basic, ...advanced].reduce(merge, NONE);
+}
+
+const S3_OBJECT = 'AWS::S3::Object';
+
+/** A basic data resource value naming every bucket or this whole bucket (a deeper prefix covers only part). */
+const basicValueCovers = (value: string, bucket: string) =>
+  value === 'arn:aws:s3' ||
+  value === 'arn:aws:s3:::' ||
+  value === `arn:aws:s3:::${bucket}/` ||
+  value === `arn:aws:s3:::${bucket}`;
+
+/** Fields an advanced data selector may carry and still record every object operation on the bucket. */
+const NEUTRAL_FIELDS = new Set(['eventCategory', 'resources.type', 'resources.ARN', 'readOnly']);
+
+function advancedCovers(selector: AdvancedEventSelector, bucket: string): boolean {
+  const field = (name: string) => selector.fieldSelectors.find((f) => f.field === name);
+  if (!field('eventCategory')?.equals?.includes('Data')) return false;
+  if (!field('resources.type')?.equals?.includes(S3_OBJECT)) return false;
+  // Selectors narrowed by event name, caller or the like may miss accesses: only the plain ones count.
+  if (selector.fieldSelectors.some((f) => !NEUTRAL_FIELDS.has(f.field))) return false;
+  const arn = field('resources.ARN');
+  if (!arn) return true;
+  const objects = `arn:aws:s3:::${bucket}/`;
+  const onlyStartsWith = Object.keys(arn).every((k) => k === 'field' || k === 'startsWith');
+  return onlyStartsWith && (arn.startsWith ?? []).some((prefix) => objects.startsWith(prefix));
+}
+
+/** Read and write S3 data events on the whole bucket that the trail's selectors record. */
+function dataEventAccess(c: CloudTrailTrailConfiguration, bucket: string): Access {
+  const selectors = c.eventSelectors ?? { basic: [], advanced: [] };
+  const basic = selectors.basic
+    .filter((s) => s.dataResources.some((d) => d.type === S3_OBJECT && d.values.some((v) => basicValueCovers(v, bucket))))
+    .map((s) => accessOf(s.readWriteType));
+  const advanced = selectors.advanced.filter((s) => advancedCovers(s, bucket)).map(advancedAccess);
+  return [...basic, ...advanced].reduce(merge, NONE);
+}
+
+function accountFinding(check: string, account: AccountTrails, verdict: Verdict, evidenceFrom?: TrailView): Finding {
+  return {
+    check,
+    resource: accountRootArn(account.account),
+    account: account.account,
+    region: GLOBAL_REGION,
+    status: verdict.status,
+    detail: verdict.detail,
+    evidence: (evidenceFrom?.snapshot ?? account.snapshots[0])?.evidence,
+  };
+}
+
+const multiRegionLogging: Check = {
+  id: 'ct.multi_region_logging',
+  collectors: ['cloudtrail'],
+  passCondition: 'a multi-region trail is logging and records read and write management events',
+  remediation: 'Create a multi-region trail (or turn logging on) recording All management events.',
+  run: (context) =>
+    [...trailsByAccount(context).values()].map((account) => {
+      const multiRegion = account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
+      const reasons: string[] = [];
+      let error: Verdict | undefined;
+      for (const trail of multiRegion) {
+        const problem =
+          unreadable(trail, 'status', 'cloudtrail:GetTrailStatus') ??
+          unreadable(trail, 'selectors', 'cloudtrail:GetEventSelectors');
+        if (problem) {
+          error ??= problem;
+          continue;
+        }
+        const c = trail.configuration!;
+        const management = managementAccess(c);
+        if (c.status?.isLogging && management.read && management.write)
+          return accountFinding(
+            'ct.multi_region_logging',
+            account,
+            pass(`${trail.resource.arn}: IsMultiRegionTrail true, IsLogging true, read and write management events`),
+            trail,
+          );
+        reasons.push(
+          `${c.name}: IsLogging ${c.status?.isLogging}, management events read ${management.read} write ${management.write}`,
+        );
+      }
+      const failedListing = listingFailure(account.snapshots);
+      if (error) return accountFinding('ct.multi_region_logging', account, error);
+      if (failedListing)
+        return accountFinding('ct.multi_region_logging', account, {
+          status: 'ERROR',
+          detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}`,
+        });
+      return accountFinding(
+        'ct.multi_region_logging',
+        account,
+        fail(
+          reasons.length > 0
+            ? `no multi-region trail qualifies: ${reasons.join('; ')}`
+            : 'no multi-region trail (IsMultiRegionTrail true) exists',
+        ),
+      );
+    }),
+};
+
+/** Checks on the multi-region trails themselves ("that trail" of ct.multi_region_logging). */
+function multiRegionTrailCheck(
+  id: string,
+  passCondition: string,
+  remediation: string,
+  judge: (c: CloudTrailTrailConfiguration) => Verdict,
+): Check {
+  return {
+    id,
+    collectors: ['cloudtrail'],
+    passCondition,
+    remediation,
+    run: (context) =>
+      [...trailsByAccount(context).values()].flatMap((account) => {
+        const inScope = account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
+        if (inScope.length === 0) {
+          const failedListing = listingFailure(account.snapshots);
+          return [
+            accountFinding(
+              id,
+              account,
+              failedListing
+                ? {
+                    status: 'ERROR',
+                    detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}`,
+                  }
+                : { status: 'NOT_APPLICABLE', detail: 'no multi-region trail in scope (see ct.multi_region_logging)' },
+            ),
+          ];
+        }
+        return inScope.map((trail) =>
+          findingFor(
+            id,
+            trail.resource,
+            trail.configuration
+              ? judge(trail.configuration)
+              : { status: 'ERROR', detail: `${trail.resource.arn}: configuration does not match its schema` },
+          ),
+        );
+      }),
+  };
+}
+
+const logFileValidation = multiRegionTrailCheck(
+  'ct.log_file_validation',
+  'log file validation is enabled on the multi-region trail',
+  'Enable log file validation on the trail (EnableLogFileValidation).',
+  (c) => (c.logFileValidationEnabled ? pass('LogFileValidationEnabled true') : fail('LogFileValidationEnabled false')),
+);
+
+const kmsEncrypted = multiRegionTrailCheck(
+  'ct.kms_encrypted',
+  'the multi-region trail encrypts its logs with a KMS key',
+  'Set a customer managed KMS key on the trail (KmsKeyId) and allow CloudTrail to use it.',
+  (c) => (c.kmsKeyId ? pass(`KmsKeyId ${c.kmsKeyId}`) : fail('KmsKeyId not set: logs are encrypted with SSE-S3 only')),
+);
+
+const mlDataEvents: Check = {
+  id: 'ct.ml_data_events',
+  collectors: ['cloudtrail', 's3'],
+  passCondition: 'a logging trail records read and write S3 data events on the whole ML bucket (basic or advanced selectors)',
+  remediation: 'Add an S3 data event selector for the bucket (or all buckets) to a logging multi-region trail.',
+  run: (context) => {
+    const trails = trailsByAccount(context);
+    const findings: Finding[] = [];
+    for (const snapshot of context.snapshots('s3')) {
+      const buckets = snapshot.resources.filter(
+        (r) => r.type === S3_BUCKET_TYPE && context.mlScope.isMlBucket(r.account, bucketNameOf(r.arn)),
+      );
+      for (const bucket of buckets)
+        findings.push(findingFor('ct.ml_data_events', bucket, judgeBucket(bucket, trails.get(bucket.account))));
+      if (buckets.length === 0) {
+        const failedListing = listingFailure([snapshot]);
+        findings.push({
+          check: 'ct.ml_data_events',
+          resource: accountRootArn(snapshot.account),
+          account: snapshot.account,
+          region: snapshot.region,
+          status: failedListing ? 'ERROR' : 'NOT_APPLICABLE',
+          detail: failedListing
+            ? `buckets could not be listed: ${failedListing.api} failed with ${failedListing.code}`
+            : 'no ML buckets in scope',
+          evidence: snapshot.evidence,
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+function judgeBucket(bucket: SnapshotResource, account: AccountTrails | undefined): Verdict {
+  if (!account) return { status: 'ERROR', detail: `no CloudTrail evidence for account ${bucket.account}` };
+  const name = bucketNameOf(bucket.arn);
+  const readers: string[] = [];
+  const writers: string[] = [];
+  let error: Verdict | undefined;
+  for (const trail of account.trails) {
+    const c = trail.configuration;
+    // Data events are recorded in the bucket's region: a single-region trail elsewhere never sees them.
+    if (c && !c.isMultiRegion && c.homeRegion !== bucket.region) continue;
+    const problem =
+      unreadable(trail, 'status', 'cloudtrail:GetTrailStatus') ?? unreadable(trail, 'selectors', 'cloudtrail:GetEventSelectors');
+    if (problem) {
+      error ??= problem;
+      continue;
+    }
+    if (!c?.status?.isLogging) continue;
+    const access = dataEventAccess(c, name);
+    const label = `${c.name}${c.isOrganizationTrail ? ' (organization trail)' : ''}`;
+    if (access.read) readers.push(label);
+    if (access.write) writers.push(label);
+  }
+  if (readers.length > 0 && writers.length > 0)
+    return pass(`S3 data events recorded: read by ${readers.join(', ')}, write by ${writers.join(', ')}`);
+  if (error) return error;
+  const failedListing = listingFailure(account.snapshots);
+  if (failedListing)
+    return { status: 'ERROR', detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}` };
+  return fail(
+    `no logging trail records S3 data events on arn:aws:s3:::${name}/ (read: ${readers.join(', ') || 'none'}; write: ${writers.join(', ') || 'none'})`,
+  );
+}
+
+export const CLOUDTRAIL_CHECKS: Check[] = [multiRegionLogging, logFileValidation, kmsEncrypted, mlDataEvents];

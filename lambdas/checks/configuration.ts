@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import type { CollectorName } from '../evidence/record';
+import { accountRootArn, judgeEach, type Verdict } from './helpers';
+import type { Check, CheckContext, Snapshot, SnapshotResource } from './types';
+
+/**
+ * Wraps a judge so that it sees the resource's configuration parsed by its schema: a record
+ * that does not match is ERROR, never a guess.
+ */
+export function withConfiguration<T>(
+  schema: z.ZodType<T>,
+  judge: (configuration: T, resource: SnapshotResource, snapshot: Snapshot) => Verdict,
+): (resource: SnapshotResource, snapshot: Snapshot) => Verdict {
+  return (resource, snapshot) => {
+    const parsed = schema.safeParse(resource.configuration);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return {
+        status: 'ERROR',
+        detail: `${resource.type} configuration does not match its schema at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? ''}`,
+      };
+    }
+    return judge(parsed.data, resource, snapshot);
+  };
+}
+
+export interface ResourceCheckSpec<T> {
+  id: string;
+  collector: CollectorName;
+  passCondition: string;
+  remediation: string;
+  /** Resource type judged. */
+  type: string;
+  schema: z.ZodType<T>;
+  /** Which resources of the type are in scope; sees the raw configuration, so it must tolerate missing fields. */
+  select?: (configuration: Partial<T>, resource: SnapshotResource, context: CheckContext) => boolean;
+  judge: (configuration: T, resource: SnapshotResource, snapshot: Snapshot, context: CheckContext) => Verdict;
+  /** Names the resources in scope, for the NOT_APPLICABLE finding (on the account root ARN). */
+  scopeName: string;
+}
+
+/** The usual check: one finding per in-scope resource of one type, its configuration schema-checked. */
+export function resourceCheck<T>(spec: ResourceCheckSpec<T>): Check {
+  return {
+    id: spec.id,
+    collectors: [spec.collector],
+    passCondition: spec.passCondition,
+    remediation: spec.remediation,
+    run: (context) =>
+      judgeEach(
+        spec.id,
+        context.snapshots(spec.collector),
+        (r) => r.type === spec.type && (spec.select?.(r.configuration as Partial<T>, r, context) ?? true),
+        withConfiguration(spec.schema, (c, r, s) => spec.judge(c, r, s, context)),
+        { resource: (s) => accountRootArn(s.account), what: spec.scopeName },
+      ),
+  };
+}
+
+/** Whole days between an ISO timestamp and now. */
+export function daysSince(now: Date, timestamp: string): number {
+  return Math.floor((now.getTime() - Date.parse(timestamp)) / 86_400_000);
+}

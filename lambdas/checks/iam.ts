@@ -1,0 +1,306 @@
+import type { z } from 'zod';
+import {
+  ADMINISTRATOR_ACCESS_POLICY_NAME,
+  type AttachedPolicy,
+  allowsFullAdministration,
+  IAM_ACCOUNT_TYPE,
+  IAM_ADMINISTRATORS_TYPE,
+  IAM_MANAGED_POLICY_TYPE,
+  IAM_ROLE_TYPE,
+  IAM_USER_TYPE,
+  type IamManagedPolicyConfiguration,
+  type IamUserConfiguration,
+  iamAccountConfigurationSchema,
+  iamAdministratorsArn,
+  iamAdministratorsConfigurationSchema,
+  iamManagedPolicyConfigurationSchema,
+  iamRoleConfigurationSchema,
+  iamUserConfigurationSchema,
+  isAdministratorAccess,
+} from '../evidence/resources/iam';
+import { daysSince, type ResourceCheckSpec, resourceCheck } from './configuration';
+import { fail, missing, pass, type Verdict } from './helpers';
+import type { Check, CheckContext, Snapshot } from './types';
+
+type AccountConfiguration = z.infer<typeof iamAccountConfigurationSchema>;
+type PasswordPolicy = NonNullable<AccountConfiguration['passwordPolicy']>;
+type Thresholds = CheckContext['config']['thresholds'];
+
+const accountCheck = (
+  id: string,
+  passCondition: string,
+  remediation: string,
+  judge: ResourceCheckSpec<AccountConfiguration>['judge'],
+): Check =>
+  resourceCheck({
+    id,
+    collector: 'iam',
+    passCondition,
+    remediation,
+    type: IAM_ACCOUNT_TYPE,
+    schema: iamAccountConfigurationSchema,
+    judge,
+    scopeName: 'IAM account summary',
+  });
+
+function summaryValue(key: string, expected: number): ResourceCheckSpec<AccountConfiguration>['judge'] {
+  return (configuration, resource, snapshot) => {
+    if (configuration.summary === undefined) return missing(snapshot, resource.arn, 'account summary', 'iam:GetAccountSummary');
+    const value = configuration.summary[key];
+    if (value === undefined) return missing(snapshot, resource.arn, `${key} in the account summary`);
+    return value === expected ? pass(`${key} is ${value}`) : fail(`${key} is ${value}, expected ${expected}`);
+  };
+}
+
+const rootMfa = accountCheck(
+  'iam.root_mfa',
+  'AccountMFAEnabled is 1 in the account summary',
+  'Sign in as root and enable an MFA device (hardware key preferred) for the root user.',
+  summaryValue('AccountMFAEnabled', 1),
+);
+
+const rootNoAccessKeys = accountCheck(
+  'iam.root_no_access_keys',
+  'AccountAccessKeysPresent is 0 in the account summary',
+  'Sign in as root and delete the root access keys; use IAM roles instead.',
+  summaryValue('AccountAccessKeysPresent', 0),
+);
+
+const passwordPolicy = accountCheck(
+  'iam.password_policy',
+  'an account password policy exists with the configured minimum length, reuse prevention and complexity',
+  'Set an account password policy (IAM > Account settings) meeting the configured length, reuse and complexity.',
+  (configuration, resource, snapshot, context) => {
+    const policy = configuration.passwordPolicy;
+    if (policy === undefined) return missing(snapshot, resource.arn, 'password policy', 'iam:GetAccountPasswordPolicy');
+    if (policy === null) return fail('passwordPolicy: none (GetAccountPasswordPolicy answered NoSuchEntity)');
+    return passwordPolicyVerdict(policy, context.config.thresholds);
+  },
+);
+
+function passwordPolicyVerdict(policy: PasswordPolicy, thresholds: Thresholds): Verdict {
+  const problems: string[] = [];
+  if ((policy.minimumPasswordLength ?? 0) < thresholds.passwordMinLength)
+    problems.push(`minimumPasswordLength ${policy.minimumPasswordLength ?? 'unset'} < ${thresholds.passwordMinLength}`);
+  if ((policy.passwordReusePrevention ?? 0) < thresholds.passwordReusePrevention)
+    problems.push(`passwordReusePrevention ${policy.passwordReusePrevention ?? 'unset'} < ${thresholds.passwordReusePrevention}`);
+  const complexity = [
+    ['requireSymbols', thresholds.passwordRequireSymbols, policy.requireSymbols],
+    ['requireNumbers', thresholds.passwordRequireNumbers, policy.requireNumbers],
+    ['requireUppercaseCharacters', thresholds.passwordRequireUppercase, policy.requireUppercaseCharacters],
+    ['requireLowercaseCharacters', thresholds.passwordRequireLowercase, policy.requireLowercaseCharacters],
+  ] as const;
+  for (const [field, required, actual] of complexity) if (required && !actual) problems.push(`${field} false`);
+  return problems.length > 0
+    ? fail(`password policy: ${problems.join('; ')}`)
+    : pass(
+        `password policy: minimumPasswordLength ${policy.minimumPasswordLength}, passwordReusePrevention ${policy.passwordReusePrevention}, complexity as configured`,
+      );
+}
+
+const userCheck = (
+  id: string,
+  passCondition: string,
+  remediation: string,
+  select: ResourceCheckSpec<IamUserConfiguration>['select'],
+  judge: ResourceCheckSpec<IamUserConfiguration>['judge'],
+  scopeName: string,
+): Check =>
+  resourceCheck({
+    id,
+    collector: 'iam',
+    passCondition,
+    remediation,
+    type: IAM_USER_TYPE,
+    schema: iamUserConfigurationSchema,
+    select,
+    judge,
+    scopeName,
+  });
+
+const consoleUsersMfa = userCheck(
+  'iam.console_users_mfa',
+  'every user with a console password has MFA active (credential report mfa_active)',
+  'Enable an MFA device for the user, or remove the console password if it is not needed.',
+  // Unknown password state stays in scope so that it becomes ERROR, not a silent omission.
+  (c) => c.passwordEnabled !== false,
+  (c, resource, snapshot) => {
+    if (c.passwordEnabled === undefined) return missing(snapshot, resource.arn, 'console password state (passwordEnabled)');
+    if (c.mfaActive === undefined) return missing(snapshot, resource.arn, 'MFA state (mfaActive)', 'iam:ListMFADevices');
+    return c.mfaActive
+      ? pass(`passwordEnabled true and mfaActive true (${c.credentialSource ?? 'unknown source'})`)
+      : fail(`passwordEnabled true but mfaActive false (${c.credentialSource ?? 'unknown source'})`);
+  },
+  'IAM users with a console password',
+);
+
+const unusedCredentials = userCheck(
+  'iam.unused_credentials',
+  'no enabled password or active access key unused for more than the configured days (default 90)',
+  'Remove the console password or deactivate the access key the user no longer uses.',
+  undefined,
+  (c, resource, snapshot, context) => {
+    const limit = context.config.thresholds.unusedCredentialDays;
+    if (c.passwordEnabled === undefined) return missing(snapshot, resource.arn, 'console password state (passwordEnabled)');
+    if (c.accessKeys === undefined) return missing(snapshot, resource.arn, 'access keys', 'iam:ListAccessKeys');
+    const problems: string[] = [];
+    if (c.passwordEnabled) {
+      const lastActivity = c.passwordLastUsed ?? c.passwordLastChanged ?? c.createDate;
+      const label = c.passwordLastUsed ? 'passwordLastUsed' : 'password never used; set';
+      if (lastActivity === undefined || lastActivity === null)
+        return missing(snapshot, resource.arn, 'password last use (passwordLastUsed)');
+      const days = daysSince(context.now, lastActivity);
+      if (days > limit) problems.push(`${label} ${lastActivity} (${days} days)`);
+    }
+    for (const key of c.accessKeys.filter((k) => k.status === 'Active')) {
+      if (key.lastUsedDate === undefined)
+        return missing(snapshot, resource.arn, `last use of access key ${key.accessKeyId}`, 'iam:GetAccessKeyLastUsed');
+      const lastActivity = key.lastUsedDate ?? key.createDate;
+      if (lastActivity === undefined) return missing(snapshot, resource.arn, `creation date of access key ${key.accessKeyId}`);
+      const days = daysSince(context.now, lastActivity);
+      const label = key.lastUsedDate ? 'last used' : 'never used; created';
+      if (days > limit) problems.push(`access key ${key.accessKeyId} ${label} ${lastActivity} (${days} days)`);
+    }
+    return problems.length > 0
+      ? fail(`unused for more than ${limit} days: ${problems.join('; ')}`)
+      : pass(`no enabled password or active access key unused for more than ${limit} days`);
+  },
+  'IAM users',
+);
+
+const accessKeyRotation = userCheck(
+  'iam.access_key_rotation',
+  'every active access key was created (rotated) within the configured days (default 90)',
+  'Create a new access key, move its users to it, then deactivate and delete the old key.',
+  (c) => c.accessKeys === undefined || c.accessKeys.some((k) => k.status === 'Active'),
+  (c, resource, snapshot, context) => {
+    const limit = context.config.thresholds.accessKeyMaxAgeDays;
+    if (c.accessKeys === undefined) return missing(snapshot, resource.arn, 'access keys', 'iam:ListAccessKeys');
+    const stale: string[] = [];
+    const active = c.accessKeys.filter((k) => k.status === 'Active');
+    for (const key of active) {
+      if (key.createDate === undefined) return missing(snapshot, resource.arn, `creation date of access key ${key.accessKeyId}`);
+      const days = daysSince(context.now, key.createDate);
+      if (days > limit) stale.push(`${key.accessKeyId} created ${key.createDate} (${days} days)`);
+    }
+    return stale.length > 0
+      ? fail(`access key older than ${limit} days: ${stale.join('; ')}`)
+      : pass(`${active.map((k) => k.accessKeyId).join(', ')} created within ${limit} days`);
+  },
+  'active access keys',
+);
+
+const usersNoDirectPolicies = userCheck(
+  'iam.users_no_direct_policies',
+  'no policy attached or inline on the user (permissions come through groups or roles)',
+  'Move the permissions into a group or a role and detach / delete the user policies.',
+  undefined,
+  (c, resource, snapshot) => {
+    if (c.attachedPolicies === undefined)
+      return missing(snapshot, resource.arn, 'attached policies', 'iam:ListAttachedUserPolicies');
+    if (c.inlinePolicies === undefined) return missing(snapshot, resource.arn, 'inline policies');
+    const direct = [...c.attachedPolicies.map((p) => `attached ${p.name}`), ...c.inlinePolicies.map((p) => `inline ${p.name}`)];
+    return direct.length > 0
+      ? fail(`policies on the user: ${direct.join(', ')}`)
+      : pass('attachedPolicies and inlinePolicies are empty');
+  },
+  'IAM users',
+);
+
+const noUsersWithAdmin = userCheck(
+  'iam.no_users_with_admin',
+  'AdministratorAccess is not attached directly to the user',
+  'Detach AdministratorAccess from the user; grant administration through a role assumed with MFA.',
+  undefined,
+  (c, resource, snapshot) => {
+    if (c.attachedPolicies === undefined)
+      return missing(snapshot, resource.arn, 'attached policies', 'iam:ListAttachedUserPolicies');
+    const admin = c.attachedPolicies.find((p) => isAdministratorAccess(p.arn));
+    return admin
+      ? fail(`attachedPolicies includes ${admin.arn}`)
+      : pass(`attachedPolicies has no ${ADMINISTRATOR_ACCESS_POLICY_NAME}`);
+  },
+  'IAM users',
+);
+
+const noStarAdminPolicies = resourceCheck({
+  id: 'iam.no_star_admin_policies',
+  collector: 'iam',
+  passCondition: 'no attached customer managed policy allows Action * on Resource *',
+  remediation: 'Replace the * / * statement with the actions and resources the principals need.',
+  type: IAM_MANAGED_POLICY_TYPE,
+  schema: iamManagedPolicyConfigurationSchema,
+  select: (c) => c.attachmentCount !== 0,
+  judge: (c, resource, snapshot) => {
+    if (c.document === undefined) return missing(snapshot, resource.arn, 'default policy version', 'iam:GetPolicyVersion');
+    return allowsFullAdministration(c.document)
+      ? fail(`default version ${c.defaultVersionId ?? ''} allows Action * on Resource * (attachmentCount ${c.attachmentCount})`)
+      : pass(`default version ${c.defaultVersionId ?? ''} has no Allow of * on * (attachmentCount ${c.attachmentCount})`);
+  },
+  scopeName: 'attached customer managed policies',
+});
+
+const sagemakerRolesScoped = resourceCheck({
+  id: 'iam.sagemaker_roles_scoped',
+  collector: 'iam',
+  passCondition: 'a role trusted by sagemaker.amazonaws.com has neither AdministratorAccess nor a * / * policy attached',
+  remediation: 'Attach a policy scoped to the buckets, keys and actions the SageMaker workload uses.',
+  type: IAM_ROLE_TYPE,
+  schema: iamRoleConfigurationSchema,
+  select: (c) => c.trustedBySageMaker === true,
+  judge: (c, resource, snapshot) => {
+    if (c.attachedPolicies === undefined)
+      return missing(snapshot, resource.arn, 'attached policies', 'iam:ListAttachedRolePolicies');
+    return judgeAttachedPolicies(c.attachedPolicies, snapshot);
+  },
+  scopeName: 'roles trusted by SageMaker',
+});
+
+function judgeAttachedPolicies(attached: AttachedPolicy[], snapshot: Snapshot): Verdict {
+  const documents = new Map(
+    snapshot.resources
+      .filter((r) => r.type === IAM_MANAGED_POLICY_TYPE)
+      .map((r) => [r.arn, (r.configuration as Partial<IamManagedPolicyConfiguration>).document]),
+  );
+  for (const policy of attached) {
+    if (isAdministratorAccess(policy.arn)) return fail(`attachedPolicies includes ${policy.arn}`);
+    if (policy.arn.includes(':iam::aws:policy/')) continue; // AWS managed: only AdministratorAccess is * / *
+    if (!documents.has(policy.arn)) return missing(snapshot, policy.arn, `customer managed policy ${policy.arn}`);
+    const document = documents.get(policy.arn);
+    if (document === undefined) return missing(snapshot, policy.arn, `document of ${policy.arn}`, 'iam:GetPolicyVersion');
+    if (allowsFullAdministration(document)) return fail(`attached ${policy.arn} allows Action * on Resource *`);
+  }
+  return pass(`attachedPolicies (${attached.map((p) => p.name).join(', ') || 'none'}) grant no * / *`);
+}
+
+const adminInventory = accountCheck(
+  'iam.admin_inventory',
+  'the principals holding administrator rights are listed; at most the configured number (default 3)',
+  'Remove administrator rights from principals that do not need them, or raise thresholds.maxAdministrators with a reason.',
+  (_configuration, resource, snapshot, context) => {
+    const arn = iamAdministratorsArn(resource.account);
+    const inventory = snapshot.resources.find((r) => r.type === IAM_ADMINISTRATORS_TYPE && r.arn === arn);
+    if (!inventory) return missing(snapshot, arn, 'administrator inventory');
+    const parsed = iamAdministratorsConfigurationSchema.safeParse(inventory.configuration);
+    if (!parsed.success) return { status: 'ERROR', detail: 'administrator inventory does not match its schema' };
+    const { administrators } = parsed.data;
+    const limit = context.config.thresholds.maxAdministrators;
+    const listed = administrators.map((a) => `${a.arn} (${a.grantedBy.join(', ')})`).join('; ') || 'none';
+    const detail = `${administrators.length} administrators (max ${limit}): ${listed}`;
+    return administrators.length <= limit ? pass(detail) : fail(detail);
+  },
+);
+
+export const IAM_CHECKS: Check[] = [
+  rootMfa,
+  rootNoAccessKeys,
+  consoleUsersMfa,
+  passwordPolicy,
+  unusedCredentials,
+  accessKeyRotation,
+  noStarAdminPolicies,
+  usersNoDirectPolicies,
+  sagemakerRolesScoped,
+  noUsersWithAdmin,
+  adminInventory,
+];

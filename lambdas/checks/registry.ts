@@ -1,0 +1,17 @@
+import { CLOUDTRAIL_CHECKS } from './cloudtrail';
+import { EVIDENCE_CHECKS } from './evidence';
+import { IAM_CHECKS } from './iam';
+import { KMS_CHECKS } from './kms';
+import { S3_CHECKS } from './s3';
+import { SAGEMAKER_CHECKS } from './sagemaker';
+import type { Check } from './types';
+
+/** Every check, in one list; the catalog names checks by these ids. */
+export const ALL_CHECKS: Check[] = [
+  ...S3_CHECKS,
+  ...IAM_CHECKS,
+  ...KMS_CHECKS,
+  ...CLOUDTRAIL_CHECKS,
+  ...SAGEMAKER_CHECKS,
+  ...EVIDENCE_CHECKS,
+];

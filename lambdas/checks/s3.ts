@@ -1,0 +1,265 @@
+import {
+  type PublicAccessBlock,
+  S3_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
+  S3_BUCKET_TYPE,
+  type S3AccountPublicAccessBlockConfiguration,
+  type S3BucketConfiguration,
+} from '../evidence/resources/s3';
+import { globToRegExp } from './glob';
+import { accountRootArn, errorFor, fail, judgeEach, missing, pass, type Verdict } from './helpers';
+import { bucketConfiguration, findKmsKey } from './ml-scope';
+import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
+
+const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
+const DEFAULT_ENCRYPTION_ALGORITHMS = ['AES256', ...KMS_ALGORITHMS];
+const AWS_MANAGED_S3_KEY = /(^|:)alias\/aws\/s3$/;
+
+type BucketJudge = (
+  bucket: S3BucketConfiguration,
+  resource: SnapshotResource,
+  snapshot: Snapshot,
+  context: CheckContext,
+) => Verdict;
+
+const isBucket = (resource: SnapshotResource) => resource.type === S3_BUCKET_TYPE;
+
+/** Runs a bucket check over the s3 snapshots, for every bucket or only those `inScope` accepts. */
+function bucketCheck(
+  id: string,
+  scope: 'every bucket' | 'ML bucket',
+  judge: BucketJudge,
+  inScope?: (context: CheckContext, resource: SnapshotResource) => boolean,
+): (context: CheckContext) => Finding[] {
+  const select =
+    inScope ??
+    (scope === 'ML bucket'
+      ? (context: CheckContext, resource: SnapshotResource) =>
+          context.mlScope.isMlBucket(resource.account, bucketConfiguration(resource).name)
+      : () => true);
+  return (context) =>
+    judgeEach(
+      id,
+      context.snapshots('s3'),
+      (resource) => isBucket(resource) && select(context, resource),
+      (resource, snapshot) => judge(bucketConfiguration(resource), resource, snapshot, context),
+      { resource: (snapshot) => accountRootArn(snapshot.account), what: scope === 'ML bucket' ? 'ML buckets' : 'buckets' },
+    );
+}
+
+function mlSuffix(context: CheckContext, resource: SnapshotResource): string {
+  const reason = context.mlScope.reasonFor(resource.account, bucketConfiguration(resource).name);
+  return reason ? ` (ML bucket: ${reason})` : '';
+}
+
+const judgeDefaultEncryption: BucketJudge = (bucket, resource, snapshot) => {
+  if (bucket.encryption === undefined) return missing(snapshot, resource.arn, 'default encryption', 's3:GetBucketEncryption');
+  if (bucket.encryption === null || bucket.encryption.rules.length === 0) return fail('no default encryption configured');
+  const algorithm = bucket.encryption.rules[0]!.algorithm;
+  return DEFAULT_ENCRYPTION_ALGORITHMS.includes(algorithm)
+    ? pass(`default encryption is ${algorithm}`)
+    : fail(`default encryption algorithm ${algorithm} is not SSE-S3, SSE-KMS or DSSE-KMS`);
+};
+
+const judgeMlBucketKms: BucketJudge = (bucket, resource, snapshot, context) => {
+  const suffix = mlSuffix(context, resource);
+  if (bucket.encryption === undefined) return missing(snapshot, resource.arn, 'default encryption', 's3:GetBucketEncryption');
+  const rule = bucket.encryption?.rules[0];
+  if (!rule) return fail(`no default encryption configured${suffix}`);
+  if (!KMS_ALGORITHMS.includes(rule.algorithm)) return fail(`default encryption is ${rule.algorithm}, not SSE-KMS${suffix}`);
+  if (!rule.kmsKeyId || AWS_MANAGED_S3_KEY.test(rule.kmsKeyId)) {
+    return fail(`${rule.algorithm} uses the AWS managed key aws/s3, not a customer managed key${suffix}`);
+  }
+  const key = findKmsKey(context.snapshots('kms'), resource.account, resource.region, rule.kmsKeyId);
+  if (key?.configuration.keyManager === 'AWS') return fail(`${rule.algorithm} key ${rule.kmsKeyId} is AWS managed${suffix}`);
+  return pass(`${rule.algorithm} with customer managed key ${rule.kmsKeyId}`);
+};
+
+const judgeTlsOnly: BucketJudge = (bucket, resource, snapshot) => {
+  if (bucket.policy === undefined) return missing(snapshot, resource.arn, 'bucket policy', 's3:GetBucketPolicy');
+  if (bucket.policy === null) return fail('no bucket policy, so requests over plain HTTP are not denied');
+  return deniesInsecureTransport(bucket.policy.document, resource.arn)
+    ? pass('bucket policy denies all S3 actions when aws:SecureTransport is false')
+    : fail('bucket policy has no Deny of s3:* with Bool aws:SecureTransport false covering the bucket and its objects');
+};
+
+const judgeVersioning: BucketJudge = (bucket, resource, snapshot) => {
+  if (bucket.versioning === undefined) return missing(snapshot, resource.arn, 'versioning', 's3:GetBucketVersioning');
+  return bucket.versioning.status === 'Enabled' ? pass('versioning Enabled') : fail(`versioning is ${bucket.versioning.status}`);
+};
+
+const judgeReplication: BucketJudge = (bucket, resource, snapshot) => {
+  if (bucket.replication === undefined) return missing(snapshot, resource.arn, 'replication', 's3:GetBucketReplication');
+  if (bucket.replication === null) return fail('no replication configuration');
+  const rule = bucket.replication.rules.find((r) => r.enabled);
+  return rule
+    ? pass(`replication rule ${rule.id ?? '(unnamed)'} Enabled${rule.destinationBucket ? ` to ${rule.destinationBucket}` : ''}`)
+    : fail('replication configured but no rule is Enabled');
+};
+
+const judgeLifecycle: BucketJudge = (bucket, resource, snapshot) => {
+  if (bucket.lifecycle === undefined) return missing(snapshot, resource.arn, 'lifecycle', 's3:GetBucketLifecycleConfiguration');
+  if (bucket.lifecycle === null) return fail('no lifecycle configuration');
+  const rule = bucket.lifecycle.rules.find((r) => r.enabled && (r.expiration || r.transition));
+  return rule
+    ? pass(`lifecycle rule ${rule.id ?? '(unnamed)'} Enabled with ${rule.expiration ? 'expiration' : 'transition'}`)
+    : fail('no Enabled lifecycle rule with expiration or transition');
+};
+
+const judgeAccessLogging: BucketJudge = (bucket, resource, snapshot) => {
+  if (bucket.logging === undefined) return missing(snapshot, resource.arn, 'access logging', 's3:GetBucketLogging');
+  return bucket.logging.enabled
+    ? pass(`server access logging to ${bucket.logging.targetBucket ?? '(unknown target)'}`)
+    : fail('server access logging is off');
+};
+
+const judgeClassificationTag: BucketJudge = (_bucket, resource, snapshot, context) => {
+  if (errorFor(snapshot, resource.arn, 's3:GetBucketTagging'))
+    return missing(snapshot, resource.arn, 'tags', 's3:GetBucketTagging');
+  const { key, allowedValues } = context.config.classificationTag;
+  const value = resource.tags[key];
+  if (value === undefined) return fail(`tag ${key} missing${mlSuffix(context, resource)}`);
+  return allowedValues.includes(value)
+    ? pass(`tag ${key}=${value}`)
+    : fail(`tag ${key}=${value} is not one of ${allowedValues.join(', ')}`);
+};
+
+const PUBLIC_ACCESS_SETTINGS: (keyof PublicAccessBlock)[] = [
+  'blockPublicAcls',
+  'ignorePublicAcls',
+  'blockPublicPolicy',
+  'restrictPublicBuckets',
+];
+const allBlocked = (block: PublicAccessBlock | null | undefined) => !!block && PUBLIC_ACCESS_SETTINGS.every((s) => block[s]);
+
+const judgePublicAccessBlocked: BucketJudge = (bucket, resource, snapshot) => {
+  if (allBlocked(bucket.publicAccessBlock)) return pass('all four public access block settings true on the bucket');
+  const account = snapshot.resources.find(
+    (r) => r.type === S3_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE && r.account === resource.account,
+  );
+  const accountBlock = (account?.configuration as Partial<S3AccountPublicAccessBlockConfiguration> | undefined)
+    ?.publicAccessBlock;
+  if (allBlocked(accountBlock)) return pass('all four public access block settings true at account level');
+  if (bucket.publicAccessBlock === undefined) {
+    return missing(snapshot, resource.arn, 'bucket public access block', 's3:GetPublicAccessBlock');
+  }
+  if (accountBlock === undefined) {
+    return missing(snapshot, account?.arn ?? resource.arn, 'account public access block', 's3control:GetPublicAccessBlock');
+  }
+  const open = PUBLIC_ACCESS_SETTINGS.filter((s) => !bucket.publicAccessBlock?.[s] && !accountBlock?.[s]);
+  return fail(`public access not blocked at bucket or account level: ${open.join(', ')} false`);
+};
+
+export const S3_CHECKS: Check[] = [
+  {
+    id: 's3.default_encryption',
+    collectors: ['s3'],
+    passCondition: 'default encryption configured (SSE-S3, SSE-KMS or DSSE-KMS)',
+    remediation: 'Set a default encryption configuration on the bucket (PutBucketEncryption), preferably SSE-KMS.',
+    run: bucketCheck('s3.default_encryption', 'every bucket', judgeDefaultEncryption),
+  },
+  {
+    id: 's3.ml_bucket_kms',
+    collectors: ['s3'],
+    passCondition: 'default encryption is SSE-KMS or DSSE-KMS with a customer managed key',
+    remediation: 'Create a customer managed KMS key and set it as the bucket default encryption key (SSE-KMS).',
+    run: bucketCheck('s3.ml_bucket_kms', 'ML bucket', judgeMlBucketKms),
+  },
+  {
+    id: 's3.tls_only',
+    collectors: ['s3'],
+    passCondition: 'bucket policy denies s3:* (or *) when aws:SecureTransport is false, for the bucket and its objects',
+    remediation:
+      'Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport false.',
+    run: bucketCheck('s3.tls_only', 'ML bucket', judgeTlsOnly, (context, resource) => {
+      const name = bucketConfiguration(resource).name;
+      return context.mlScope.isMlBucket(resource.account, name) || context.facts?.evidenceBucket?.name === name;
+    }),
+  },
+  {
+    id: 's3.ml_bucket_versioning',
+    collectors: ['s3'],
+    passCondition: 'versioning Enabled',
+    remediation: 'Enable versioning on the bucket (PutBucketVersioning Status=Enabled).',
+    run: bucketCheck('s3.ml_bucket_versioning', 'ML bucket', judgeVersioning),
+  },
+  {
+    id: 's3.ml_bucket_replication',
+    collectors: ['s3'],
+    passCondition: 'a replication rule Enabled',
+    remediation: 'Configure replication (same- or cross-region) with at least one Enabled rule; versioning is required first.',
+    run: bucketCheck('s3.ml_bucket_replication', 'ML bucket', judgeReplication),
+  },
+  {
+    id: 's3.ml_bucket_lifecycle',
+    collectors: ['s3'],
+    passCondition: 'an Enabled lifecycle rule with expiration or transition',
+    remediation: 'Add a lifecycle rule that expires or transitions objects according to the retention policy.',
+    run: bucketCheck('s3.ml_bucket_lifecycle', 'ML bucket', judgeLifecycle),
+  },
+  {
+    id: 's3.ml_bucket_access_logging',
+    collectors: ['s3'],
+    passCondition: 'server access logging on',
+    remediation: 'Enable server access logging to a dedicated log bucket (PutBucketLogging).',
+    run: bucketCheck('s3.ml_bucket_access_logging', 'ML bucket', judgeAccessLogging),
+  },
+  {
+    id: 's3.ml_bucket_classification_tag',
+    collectors: ['s3'],
+    passCondition: 'the configured classification tag has an allowed value',
+    remediation: 'Tag the bucket with the classification tag (default DataClassification) and one of the allowed values.',
+    run: bucketCheck('s3.ml_bucket_classification_tag', 'ML bucket', judgeClassificationTag),
+  },
+  {
+    id: 's3.public_access_blocked',
+    collectors: ['s3'],
+    passCondition: 'all four public access block settings true at bucket or account level',
+    remediation: 'Turn on all four S3 Block Public Access settings for the account (preferred) or the bucket.',
+    run: bucketCheck('s3.public_access_blocked', 'every bucket', judgePublicAccessBlocked),
+  },
+];
+
+interface PolicyStatement {
+  Effect?: unknown;
+  Principal?: unknown;
+  Action?: unknown;
+  Resource?: unknown;
+  Condition?: unknown;
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/** True when one Deny statement refuses every S3 action over plain HTTP on the bucket and its objects. */
+export function deniesInsecureTransport(document: unknown, bucketArnValue: string): boolean {
+  const statements = asList((document as { Statement?: unknown } | null)?.Statement) as PolicyStatement[];
+  return statements.some(
+    (statement) =>
+      statement?.Effect === 'Deny' &&
+      appliesToEveryone(statement.Principal) &&
+      asList(statement.Action).some((action) => action === '*' || action === 's3:*') &&
+      coversBucketAndObjects(asList(statement.Resource), bucketArnValue) &&
+      requiresInsecureTransport(statement.Condition),
+  );
+}
+
+function appliesToEveryone(principal: unknown): boolean {
+  if (principal === '*') return true;
+  const aws = (principal as { AWS?: unknown } | null)?.AWS;
+  return asList(aws).includes('*');
+}
+
+function coversBucketAndObjects(resources: unknown[], bucketArnValue: string): boolean {
+  const patterns = resources.filter((r): r is string => typeof r === 'string').map(globToRegExp);
+  const covers = (arn: string) => patterns.some((pattern) => pattern.test(arn));
+  return covers(bucketArnValue) && covers(`${bucketArnValue}/any-object`);
+}
+
+function requiresInsecureTransport(condition: unknown): boolean {
+  const bool = (condition as { Bool?: unknown } | null)?.Bool;
+  if (!bool || typeof bool !== 'object') return false;
+  // Condition keys are case-insensitive in IAM policy evaluation.
+  const entry = Object.entries(bool).find(([key]) => key.toLowerCase() === 'aws:securetransport');
+  return (
+    entry !== undefined && asList(entry[1]).some((v) => v === false || (typeof v === 'string' && v.toLowerCase() === 'false'))
+  );
+}

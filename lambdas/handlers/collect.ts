@@ -1,0 +1,200 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { z } from 'zod';
+import { AwsClientFactory } from '../aws/clients';
+import { COLLECTORS } from '../collectors/registry';
+import { runCollection } from '../collectors/run-collection';
+import type { Collector } from '../collectors/types';
+import { parseConfig, type Soc2MlConfig } from '../config/schema';
+import { COLLECTOR_NAMES, GLOBAL_REGION } from '../evidence/record';
+import { S3EvidenceStore } from '../evidence/s3-store';
+import type { EvidenceStore } from '../evidence/store';
+
+/** Time kept back from the Lambda timeout to write evidence and flush metrics. */
+export const SAFETY_MARGIN_MS = 60_000;
+/** The configuration changes only on deploy; re-read it at most every 15 minutes. */
+const CONFIG_CACHE_SECONDS = 900;
+
+/** The parts of the Lambda context the handler reads (no @types/aws-lambda dependency). */
+export interface LambdaContextLike {
+  invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** EventBridge scheduled events; the change-event path arrives through another handler. */
+const scheduledEventSchema = z.looseObject({
+  'detail-type': z.literal('Scheduled Event'),
+  id: z.string(),
+  time: z.string(),
+});
+
+export class UnsupportedEventError extends Error {
+  constructor(reason: string) {
+    super(`the collect handler only accepts EventBridge "Scheduled Event"s: ${reason}`);
+    this.name = 'UnsupportedEventError';
+  }
+}
+
+export class UnknownCollectorError extends Error {
+  constructor(name: string | undefined) {
+    super(
+      `COLLECTOR=${JSON.stringify(name ?? '')} has no implementation; known: ${COLLECTOR_NAMES.filter((n) => COLLECTORS[n]).join(', ')}`,
+    );
+    this.name = 'UnknownCollectorError';
+  }
+}
+
+/** Some regions produced no evidence: the invocation fails so that the alarm and retries see it. */
+export class CollectionRunFailedError extends Error {
+  constructor(readonly failures: RegionFailure[]) {
+    super(`collection failed in ${failures.map((f) => `${f.region} (${f.message})`).join('; ')}`);
+    this.name = 'CollectionRunFailedError';
+  }
+}
+
+export function collectorFor(name: string | undefined): Collector {
+  const collector = (COLLECTOR_NAMES as readonly string[]).includes(name ?? '')
+    ? COLLECTORS[name as (typeof COLLECTOR_NAMES)[number]]
+    : undefined;
+  if (!collector) throw new UnknownCollectorError(name);
+  return collector;
+}
+
+/** The 12-digit account of `arn:aws:lambda:<region>:<account>:function:<name>`. */
+export function accountFromFunctionArn(arn: string): string {
+  const account = arn.split(':')[4];
+  if (!account || !/^\d{12}$/.test(account)) throw new Error(`cannot read the account from function ARN ${arn}`);
+  return account;
+}
+
+export interface ScheduledCollectionInput {
+  collector: Collector;
+  config: Soc2MlConfig;
+  account: string;
+  /** The Lambda's region: where global collectors call their endpoints. */
+  homeRegion: string;
+  clients: AwsClientFactory;
+  store: EvidenceStore;
+  /** Epoch ms after which collectors start no new describe calls. */
+  deadline: number;
+  clock?: () => Date;
+}
+
+export interface RegionRun {
+  region: string;
+  key: string;
+  sha256: string;
+  resources: number;
+  errors: number;
+  calls: number;
+}
+
+export interface RegionFailure {
+  region: string;
+  message: string;
+}
+
+export interface ScheduledCollectionResult {
+  collector: string;
+  runs: RegionRun[];
+  failures: RegionFailure[];
+}
+
+/**
+ * A full snapshot of one collector: once for a global service, once per configured region
+ * otherwise. A region that cannot be stored does not stop the others.
+ */
+export async function collectOnSchedule(input: ScheduledCollectionInput): Promise<ScheduledCollectionResult> {
+  const { collector, config } = input;
+  const regions = collector.global ? [input.homeRegion] : config.regions;
+  const runs: RegionRun[] = [];
+  const failures: RegionFailure[] = [];
+  for (const region of regions) {
+    try {
+      const { record, stored } = await runCollection(
+        collector,
+        {
+          account: input.account,
+          region,
+          scope: { type: 'all' },
+          clients: input.clients.forRun(),
+          clock: input.clock ?? (() => new Date()),
+          settings: config.collection,
+          deadline: input.deadline,
+        },
+        input.store,
+        { type: 'schedule' },
+      );
+      runs.push({
+        region: collector.global ? GLOBAL_REGION : region,
+        key: stored.key,
+        sha256: stored.sha256,
+        resources: record.resources.length,
+        errors: record.errors.length,
+        calls: record.calls,
+      });
+    } catch (err) {
+      failures.push({ region, message: (err as Error).message });
+    }
+  }
+  return { collector: collector.name, runs, failures };
+}
+
+const logger = new Logger();
+const metrics = new Metrics();
+let baseClients: AwsClientFactory | undefined;
+
+async function loadConfig(parameterName: string): Promise<Soc2MlConfig> {
+  const raw = await getParameter(parameterName, { transform: 'json', maxAge: CONFIG_CACHE_SECONDS });
+  return parseConfig(raw, `SSM parameter ${parameterName}`);
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledCollectionResult> {
+  const startedAt = Date.now();
+  const parsed = scheduledEventSchema.safeParse(event);
+  if (!parsed.success) throw new UnsupportedEventError(parsed.error.issues[0]?.message ?? 'unrecognised event');
+  const collector = collectorFor(process.env.COLLECTOR);
+  logger.appendKeys({ collector: collector.name, scheduledEventId: parsed.data.id });
+
+  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
+  const homeRegion = requiredEnv('AWS_REGION');
+  baseClients ??= new AwsClientFactory({ region: homeRegion, maxAttempts: config.collection.maxAttempts });
+  const store = new S3EvidenceStore({
+    client: baseClients.s3(),
+    bucket: requiredEnv('EVIDENCE_BUCKET'),
+    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
+    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
+  });
+
+  const result = await collectOnSchedule({
+    collector,
+    config,
+    account: accountFromFunctionArn(context.invokedFunctionArn),
+    homeRegion,
+    clients: baseClients,
+    store,
+    deadline: startedAt + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
+  });
+
+  metrics.addDimension('collector', collector.name);
+  const total = (field: 'resources' | 'errors' | 'calls') => result.runs.reduce((sum, run) => sum + run[field], 0);
+  metrics.addMetric('resources', MetricUnit.Count, total('resources'));
+  metrics.addMetric('collectionErrors', MetricUnit.Count, total('errors'));
+  metrics.addMetric('apiCalls', MetricUnit.Count, total('calls'));
+  metrics.addMetric('failedRegions', MetricUnit.Count, result.failures.length);
+  metrics.publishStoredMetrics();
+
+  for (const run of result.runs) logger.info('evidence stored', { ...run });
+  if (result.failures.length > 0) {
+    logger.error('collection failed', { failures: result.failures });
+    throw new CollectionRunFailedError(result.failures);
+  }
+  return result;
+}
