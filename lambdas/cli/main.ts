@@ -4,6 +4,7 @@ import { attestCommand } from './attest';
 import { collectCommand } from './collect';
 import { EXIT, UsageError } from './errors';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
+import { reportCommand } from './report';
 import { verifyCommand } from './verify';
 
 interface GlobalOptions {
@@ -66,6 +67,25 @@ Examples:
   soc2-ml collect --endpoint-url http://127.0.0.1:5000 --regions us-east-1,eu-west-1`,
     )
     .action(action(collectCommand));
+
+  program
+    .command('report')
+    .description('evaluate the latest evidence and write report.json, report.html, report.md, report.csv')
+    .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
+    .option('--bucket <name>', 'evidence bucket instead of a local directory')
+    .option('--out <dir>', 'where to write the report files (default: ./soc2-report)')
+    .option('--format <list>', 'comma-separated: json,html,md,csv,oscal (default: json,html,md,csv)')
+    .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .option('--fail-on <statuses>', 'exit 1 when any item has one of these statuses, e.g. FAIL or FAIL,ERROR')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  soc2-ml report
+  soc2-ml report --format json,html,oscal --out ./audit-2026-q4
+  soc2-ml report --fail-on FAIL,ERROR     # in a CI pipeline`,
+    )
+    .action(action(reportCommand));
 
   program
     .command('verify')
