@@ -1,5 +1,9 @@
 /** The AWS error code of anything thrown by an SDK v3 call, or a stable stand-in. */
 export function errorCode(err: unknown): string {
+  // A body the SDK cannot parse (an HTML error page, a 500 from an endpoint that lacks the
+  // operation) surfaces as SyntaxError; the HTTP status says more about what happened.
+  const status = httpStatus(err);
+  if (err instanceof SyntaxError && status !== undefined) return `HTTP${status}`;
   if (err && typeof err === 'object') {
     const e = err as { name?: unknown; Code?: unknown; code?: unknown };
     for (const candidate of [e.Code, e.name, e.code]) {
