@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   ADMINISTRATOR_ACCESS_POLICY_NAME,
   type AttachedPolicy,
@@ -8,6 +7,7 @@ import {
   IAM_MANAGED_POLICY_TYPE,
   IAM_ROLE_TYPE,
   IAM_USER_TYPE,
+  type IamAccountConfiguration,
   type IamManagedPolicyConfiguration,
   type IamUserConfiguration,
   iamAccountConfigurationSchema,
@@ -17,20 +17,19 @@ import {
   iamRoleConfigurationSchema,
   iamUserConfigurationSchema,
   isAdministratorAccess,
+  type PasswordPolicy,
 } from '../evidence/resources/iam';
 import { daysSince, type ResourceCheckSpec, resourceCheck } from './configuration';
 import { fail, missing, pass, type Verdict } from './helpers';
 import type { Check, CheckContext, Snapshot } from './types';
 
-type AccountConfiguration = z.infer<typeof iamAccountConfigurationSchema>;
-type PasswordPolicy = NonNullable<AccountConfiguration['passwordPolicy']>;
 type Thresholds = CheckContext['config']['thresholds'];
 
 const accountCheck = (
   id: string,
   passCondition: string,
   remediation: string,
-  judge: ResourceCheckSpec<AccountConfiguration>['judge'],
+  judge: ResourceCheckSpec<IamAccountConfiguration>['judge'],
 ): Check =>
   resourceCheck({
     id,
@@ -43,7 +42,7 @@ const accountCheck = (
     scopeName: 'IAM account summary',
   });
 
-function summaryValue(key: string, expected: number): ResourceCheckSpec<AccountConfiguration>['judge'] {
+function summaryValue(key: string, expected: number): ResourceCheckSpec<IamAccountConfiguration>['judge'] {
   return (configuration, resource, snapshot) => {
     if (configuration.summary === undefined) return missing(snapshot, resource.arn, 'account summary', 'iam:GetAccountSummary');
     const value = configuration.summary[key];

@@ -27,81 +27,129 @@ export const exceptionSchema = z.strictObject({
 export type ExceptionEntry = z.infer<typeof exceptionSchema>;
 
 export const configSchema = z.strictObject({
-  /** Regions the regional collectors (kms, cloudtrail, sagemaker) describe. */
-  regions: z.array(awsRegion).min(1).default(['us-east-1']),
+  regions: z
+    .array(awsRegion)
+    .min(1)
+    .default(['us-east-1'])
+    .describe('Regions the regional collectors (kms, cloudtrail, sagemaker) describe.'),
   evidence: z
     .strictObject({
-      /** Object Lock retention of every evidence object: a 12-month Type II period plus margin. */
-      retentionDays: positiveInt.max(36_500).default(400),
-      /** COMPLIANCE cannot be shortened by anyone; GOVERNANCE is for trials. */
-      lockMode: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
-      /** Evidence moves to S3 Glacier Instant Retrieval after this many days. */
-      archiveAfterDays: positiveInt.default(90),
-      /** Digest period for the signed chain. */
-      digestPeriod: z.enum(['daily', 'hourly']).default('daily'),
+      retentionDays: positiveInt
+        .max(36_500)
+        .default(400)
+        .describe('Object Lock retention of every evidence object, in days: a 12-month Type II period plus margin.'),
+      lockMode: z
+        .enum(['COMPLIANCE', 'GOVERNANCE'])
+        .default('COMPLIANCE')
+        .describe('COMPLIANCE: nobody can shorten retention or delete evidence. GOVERNANCE: for trials only.'),
+      archiveAfterDays: positiveInt.default(90).describe('Evidence moves to S3 Glacier Instant Retrieval after this many days.'),
+      digestPeriod: z.enum(['daily', 'hourly']).default('daily').describe('Period sealed by each signed digest.'),
     })
     .prefault({}),
   schedules: z
     .strictObject({
-      s3: scheduleExpression.default('rate(6 hours)'),
-      iam: scheduleExpression.default('rate(6 hours)'),
-      kms: scheduleExpression.default('rate(6 hours)'),
-      cloudtrail: scheduleExpression.default('rate(6 hours)'),
-      sagemaker: scheduleExpression.default('rate(1 hour)'),
-      report: scheduleExpression.default('cron(0 6 * * ? *)'),
+      s3: scheduleExpression.default('rate(6 hours)').describe('Full S3 snapshot schedule (EventBridge expression).'),
+      iam: scheduleExpression.default('rate(6 hours)').describe('Full IAM snapshot schedule.'),
+      kms: scheduleExpression.default('rate(6 hours)').describe('Full KMS snapshot schedule, per region.'),
+      cloudtrail: scheduleExpression.default('rate(6 hours)').describe('Full CloudTrail snapshot schedule, per region.'),
+      sagemaker: scheduleExpression.default('rate(1 hour)').describe('Full SageMaker snapshot schedule, per region.'),
+      report: scheduleExpression.default('cron(0 6 * * ? *)').describe('Report and digest schedule (UTC).'),
     })
     .prefault({}),
   collection: z
     .strictObject({
-      concurrency: positiveInt.max(64).default(16),
-      maxAttempts: positiveInt.max(20).default(8),
-      lookbackDays: positiveInt.max(3650).default(90),
-      credentialReportMaxAgeHours: positiveInt.default(4),
+      concurrency: positiveInt.max(64).default(16).describe('Describe calls in flight at once per collector run.'),
+      maxAttempts: positiveInt
+        .max(20)
+        .default(8)
+        .describe('Attempts per AWS call under the SDK adaptive retry strategy (throttling backs off).'),
+      lookbackDays: positiveInt
+        .max(3650)
+        .default(90)
+        .describe('SageMaker training, processing and monitoring history collected, in days.'),
+      credentialReportMaxAgeHours: positiveInt
+        .default(4)
+        .describe('An IAM credential report younger than this is reused instead of generating a new one.'),
     })
     .prefault({}),
-  /** Buckets that hold ML data even when no SageMaker resource references them. */
-  mlBuckets: z.array(z.string().min(3).max(63)).default([]),
-  /** A bucket carrying this tag (and value, when given) is ML-scoped. */
+  mlBuckets: z
+    .array(z.string().min(3).max(63))
+    .default([])
+    .describe('Buckets that hold ML data even when no SageMaker resource references them.'),
   mlBucketTag: z
-    .strictObject({ key: z.string().min(1), value: z.string().optional() })
+    .strictObject({
+      key: z.string().min(1).describe('Tag key that marks a bucket as ML data.'),
+      value: z.string().optional().describe('Tag value required as well (any value when omitted).'),
+    })
     .prefault({ key: 'soc2-ml:scope', value: 'ml' }),
   classificationTag: z
     .strictObject({
-      key: z.string().min(1).default('DataClassification'),
-      allowedValues: z.array(z.string().min(1)).min(1).default(['public', 'internal', 'confidential', 'restricted']),
+      key: z
+        .string()
+        .min(1)
+        .default('DataClassification')
+        .describe('Tag key that carries the data classification of an ML bucket.'),
+      allowedValues: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['public', 'internal', 'confidential', 'restricted'])
+        .describe('Values of the classification tag that count as classified.'),
     })
     .prefault({}),
   thresholds: z
     .strictObject({
-      accessKeyMaxAgeDays: positiveInt.default(90),
-      unusedCredentialDays: positiveInt.default(90),
-      kmsRotationMaxDays: positiveInt.default(365),
-      maxAdministrators: z.number().int().nonnegative().default(3),
-      passwordMinLength: positiveInt.default(14),
-      passwordReusePrevention: positiveInt.default(24),
-      passwordRequireSymbols: z.boolean().default(true),
-      passwordRequireNumbers: z.boolean().default(true),
-      passwordRequireUppercase: z.boolean().default(true),
-      passwordRequireLowercase: z.boolean().default(true),
-      /** Hours after which a collector's snapshot is STALE. */
-      evidenceFreshnessHours: positiveInt.default(26),
+      accessKeyMaxAgeDays: positiveInt.default(90).describe('An active access key must have been rotated within this many days.'),
+      unusedCredentialDays: positiveInt
+        .default(90)
+        .describe('A password or access key unused for longer fails iam.unused_credentials.'),
+      kmsRotationMaxDays: positiveInt.default(365).describe('Longest acceptable KMS key rotation period.'),
+      maxAdministrators: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(3)
+        .describe('iam.admin_inventory passes with at most this many principals holding administrator rights.'),
+      passwordMinLength: positiveInt.default(14).describe('Minimum password length the account password policy must require.'),
+      passwordReusePrevention: positiveInt.default(24).describe('Minimum remembered passwords the policy must prevent reusing.'),
+      passwordRequireSymbols: z.boolean().default(true).describe('The password policy must require symbols.'),
+      passwordRequireNumbers: z.boolean().default(true).describe('The password policy must require numbers.'),
+      passwordRequireUppercase: z.boolean().default(true).describe('The password policy must require uppercase letters.'),
+      passwordRequireLowercase: z.boolean().default(true).describe('The password policy must require lowercase letters.'),
+      evidenceFreshnessHours: positiveInt.default(26).describe("Hours after which a collector's latest full snapshot is STALE."),
     })
     .prefault({}),
-  /** Supported notebook platforms; "*" is a wildcard. */
-  notebookPlatforms: z.array(z.string().min(1)).min(1).default(['notebook-al2023-*']),
+  notebookPlatforms: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['notebook-al2023-*'])
+    .describe('Supported notebook instance platforms ("*" is a wildcard).'),
   slack: z
     .strictObject({
-      /** Secrets Manager secret holding the incoming-webhook URL (deployed app). */
       webhookSecretArn: z
         .string()
         .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN')
-        .optional(),
-      /** CLI only: the webhook URL itself. Never put this in cdk.json. */
-      webhookUrl: z.url().optional(),
+        .optional()
+        .describe('Secrets Manager secret whose value is the Slack incoming-webhook URL (deployed app).'),
+      webhookUrl: z.url().optional().describe('CLI only: the Slack webhook URL itself. Refused in cdk.json.'),
     })
     .optional(),
-  /** Accepted risks. */
-  exceptions: z.array(exceptionSchema).default([]),
+  changeEvents: z
+    .strictObject({
+      /**
+       * Accounts other than the deployment's whose CloudTrail events (arriving through an
+       * organization bus) are stored in the change log. They are not re-collected: these
+       * credentials describe only their own account. Events of any other account are ignored.
+       */
+      recordOtherAccounts: z
+        .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'))
+        .default([])
+        .describe('Other accounts whose CloudTrail events are kept in the change log (not re-collected).'),
+    })
+    .prefault({}),
+  exceptions: z
+    .array(exceptionSchema)
+    .default([])
+    .describe('Accepted risks: {check, resource (ARN or glob), justification, approver, expires}.'),
 });
 
 export type Soc2MlConfig = z.infer<typeof configSchema>;
