@@ -64,10 +64,14 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   out.progress(`collecting account ${identity.account} into ${store.location}`);
 
   const summaries: CollectRunSummary[] = [];
-  for (const collector of collectors) {
-    for (const target of collector.global ? [region] : regions) {
+  const targets = collectors.flatMap((collector) =>
+    (collector.global ? [region] : regions).map((target) => ({ collector, target })),
+  );
+  const steps = out.steps(targets.length);
+  try {
+    for (const { collector, target } of targets) {
       const label = `${collector.name} ${collector.global ? GLOBAL_REGION : target}`;
-      out.progress(`${label}: collecting...`);
+      steps.start(label);
       const started = Date.now();
       const run = await runCollection(
         collector,
@@ -78,7 +82,7 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
           clients: clients.forRun(),
           clock: () => new Date(),
           settings: config.collection,
-          progress: (line) => out.progress(`  ${line}`),
+          progress: (line) => steps.note(line),
         },
         store,
         { type: 'cli', user: identity.arn },
@@ -94,15 +98,17 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
         sha256: run.stored.sha256,
       };
       summaries.push(summary);
-      out.progress(
-        `${label}: ${summary.resources} resources, ${summary.errors} errors, ${summary.calls} calls in ${summary.seconds.toFixed(1)} s`,
+      steps.done(
+        label,
+        `${summary.resources} resources, ${summary.errors} errors, ${summary.calls} calls in ${summary.seconds.toFixed(1)} s`,
       );
       for (const error of run.record.errors.slice(0, 5)) {
-        out.progress(`  error: ${error.api}${error.resource ? ` ${error.resource}` : ''}: ${error.code}`);
+        steps.note(`error: ${error.api}${error.resource ? ` ${error.resource}` : ''}: ${error.code}`);
       }
-      if (run.record.errors.length > 5)
-        out.progress(`  ... and ${run.record.errors.length - 5} more errors in the evidence record`);
+      if (run.record.errors.length > 5) steps.note(`... and ${run.record.errors.length - 5} more errors in the evidence record`);
     }
+  } finally {
+    steps.stop();
   }
 
   out.json({ account: identity.account, store: store.location, runs: summaries });

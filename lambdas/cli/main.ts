@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../version';
 import { attestCommand } from './attest';
 import { collectCommand } from './collect';
+import { DEFAULT_DEMO_DIR, demoCommand } from './demo';
 import { EXIT, UsageError } from './errors';
+import { eventCommand } from './event';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
 import { reportCommand } from './report';
 import { verifyCommand } from './verify';
@@ -88,6 +90,28 @@ Examples:
     .action(action(reportCommand));
 
   program
+    .command('event')
+    .description(
+      'handle one CloudTrail change event like the deployed path: re-collect, record it, re-evaluate, alert on status changes',
+    )
+    .argument('<file>', 'an EventBridge "AWS API Call via CloudTrail" event (JSON)')
+    .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
+    .option('--bucket <name>', 'evidence bucket instead of a local directory')
+    .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .option('--slack-webhook-url <url>', 'post status changes here (default: config slack.webhookUrl; none: print them)')
+    .addHelpText(
+      'after',
+      `
+The alert state lives in the store (state/v1/finding-status.json). \`report\` updates it too:
+its first run sets every finding's baseline; it posts only with slack.webhookUrl in --config.
+
+Examples:
+  soc2-ml event disable-key-rotation.json
+  soc2-ml event event.json --bucket my-evidence-bucket --slack-webhook-url https://hooks.slack.com/services/...`,
+    )
+    .action(action(eventCommand));
+
+  program
     .command('verify')
     .description('check every evidence object against the signed digest chain; exit 1 on any problem')
     .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
@@ -120,6 +144,23 @@ Examples:
   soc2-ml attest SEC-AM-5 q3-access-review.pdf --expires-in 90`,
     )
     .action(action(attestCommand));
+
+  program
+    .command('demo')
+    .description('start a local AWS emulator, seed a sample ML account and run the whole flow; prints where the report is')
+    .option('--dir <dir>', `where the demo writes evidence, report and state (default: ${DEFAULT_DEMO_DIR})`)
+    .addHelpText(
+      'after',
+      `
+Needs python3 (the emulator, moto, is installed into .venv on first use); no AWS account.
+Writes only under --dir and never reads your AWS credentials or ~/.config.
+
+Examples:
+  npm run demo
+  soc2-ml demo --dir /tmp/soc2-demo
+  soc2-ml --json demo      # the summary as JSON`,
+    )
+    .action(action((options: { dir?: string }, out) => demoCommand(options, out, (argv, io) => runCli(argv, io))));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -16,8 +16,8 @@ export interface ReadGrant {
   resources: '*' | readonly ArnPattern[];
 }
 
-/** Resources in another account can appear (organization trails, shared registries), hence `*` there. */
-const ANY_ACCOUNT_TRAIL = 'arn:{partition}:cloudtrail:{region}:*:trail/*';
+/** Organization and shadow trails live in other accounts and in regions we may not collect: their status is read at the trail's home. */
+const ANY_ACCOUNT_TRAIL = 'arn:{partition}:cloudtrail:*:*:trail/*';
 
 /**
  * The read-only permissions each collector needs, action by action: the collector Lambda's

@@ -37,10 +37,13 @@ export function stackedBarChart(title: string, rows: BarRow[]): string {
     const total = ITEM_STATUSES.reduce((sum, s) => sum + row.counts[s], 0);
     return `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeHtml(row.label)}</text>${segments.join('')}<text x="${(x + 4).toFixed(1)}" y="${y + 12}">${total}</text>`;
   });
-  const legend = ITEM_STATUSES.map(
-    (status, i) =>
-      `<rect x="${i * 100}" y="${height - 14}" width="10" height="10" fill="${STATUS_COLOURS[status]}"/><text x="${i * 100 + 14}" y="${height - 5}">${status}</text>`,
-  );
+  // Each legend entry is as wide as its label (about 7 units per character at 11px), so long names never overlap.
+  let legendX = 0;
+  const legend = ITEM_STATUSES.map((status) => {
+    const x = legendX;
+    legendX += 14 + status.length * 7 + 18;
+    return `<rect x="${x}" y="${height - 14}" width="10" height="10" fill="${STATUS_COLOURS[status]}"/><text x="${x + 14}" y="${height - 5}">${status}</text>`;
+  });
   return `<svg class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${labelWidth + barWidth + 60} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>${escapeHtml(title)}</title>${bars.join('')}${legend.join('')}</svg>`;
 }
 

@@ -113,6 +113,8 @@ ${Object.entries(STATUS_COLOURS)
 .arn,.ev{word-break:break-all;font-family:ui-monospace,monospace;font-size:12px}.more{color:#555;font-style:italic}
 .chart text,.graph text{font-size:11px}.graph .node{fill:#e3f2fd;stroke:#1565c0}.graph .edge{stroke:#90a4ae}.graph .col{font-weight:bold}
 details>summary{cursor:pointer}.findings{margin:8px 0;font-size:12px}
+.items>tbody>tr>td:nth-child(2){width:56%}.items>tbody>tr>td:first-child{white-space:nowrap}
+.findings td,.findings th{padding:3px 4px}.findings .arn{min-width:12em}.findings .ev{min-width:15em;font-size:11px}
 @media print{details{display:block}details>*{display:block}.chart,.graph{break-inside:avoid}body{margin:0}a{color:inherit}}
 `;
 
@@ -140,7 +142,7 @@ export function renderHtml(result: EvaluationResult, history: ReportHistoryPoint
 <h2>Status by checklist section</h2>${stackedBarChart('Item status by checklist section', statusBySection(result.items))}
 ${trend}
 <h2>Checklist items</h2>
-<table><thead><tr><th>ID</th><th>Item (expand for checks and failing resources)</th><th>Criteria</th><th>Kind</th><th>Status</th><th>Findings</th></tr></thead><tbody>
+<table class="items"><thead><tr><th>ID</th><th>Item (expand for checks and failing resources)</th><th>Criteria</th><th>Kind</th><th>Status</th><th>Findings</th></tr></thead><tbody>
 ${result.items.map((item) => itemRow(item, result)).join('\n')}
 </tbody></table>
 <h2>Manual evidence due</h2>
