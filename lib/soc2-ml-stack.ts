@@ -1,25 +1,44 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { ConfigError, type Soc2MlConfig } from '../lambdas/config/schema';
+import { eventPatternsBySource } from '../lambdas/events/event-map';
 import { COLLECTOR_NAMES, type CollectorName } from '../lambdas/evidence/record';
+import { AccountTrail } from './account-trail';
+import { ChangeEventFunction } from './change-event-function';
+import { ChangeEventRules } from './change-event-rules';
 import { CollectorFunction } from './collector-function';
+import { EvaluatorFunction } from './evaluator-function';
 import { EvidenceBucket } from './evidence-bucket';
+import { ReportFunction } from './report-function';
 
 export interface Soc2MlStackProps extends StackProps {
   /** Validated configuration (parseConfig); also handed to the Lambdas through SSM. */
   config: Soc2MlConfig;
 }
 
+/** Wait before re-collecting a changed resource; the handler's own default, stated where it deploys. */
+const CHANGE_DELAY_SECONDS = 5;
+
 /** SSM standard parameters hold 4 KB; advanced ones 8 KB. */
 const STANDARD_PARAMETER_LIMIT = 4096;
 const ADVANCED_PARAMETER_LIMIT = 8192;
 
-/** The deployed app: the evidence bucket, one scheduled collector per service and their configuration. */
+/**
+ * The deployed app: the evidence bucket, one scheduled collector per service, the change-event
+ * path (rules, queue, re-collection), the evaluator, the scheduled report with its signing key,
+ * optionally a trail, and their configuration.
+ */
 export class Soc2MlStack extends Stack {
   readonly evidence: EvidenceBucket;
   readonly collectors: Record<CollectorName, CollectorFunction>;
   readonly configParameter: StringParameter;
+  readonly report: ReportFunction;
+  readonly changeEvents: ChangeEventFunction;
+  readonly changeEventRules: ChangeEventRules;
+  readonly evaluator: EvaluatorFunction;
+  readonly trail?: AccountTrail;
 
   constructor(scope: Construct, id: string, props: Soc2MlStackProps) {
     super(scope, id, props);
@@ -53,10 +72,53 @@ export class Soc2MlStack extends Stack {
       ]),
     ) as Record<CollectorName, CollectorFunction>;
 
+    const shared = {
+      evidenceBucket: this.evidence.bucket,
+      evidenceKey: this.evidence.key,
+      configParameter: this.configParameter,
+    };
+    this.report = new ReportFunction(this, 'Report', { ...shared, schedule: config.schedules.report });
+    this.changeEvents = new ChangeEventFunction(this, 'ChangeEvents', {
+      ...shared,
+      regions: config.regions,
+      delaySeconds: CHANGE_DELAY_SECONDS,
+    });
+    this.changeEventRules = new ChangeEventRules(this, 'ChangeEventRules', {
+      eventPatterns: eventPatternsBySource(),
+      target: new SqsQueue(this.changeEvents.queue),
+      purpose: 'the change-event queue',
+    });
+    this.evaluator = new EvaluatorFunction(this, 'Evaluator', {
+      ...shared,
+      ...(config.slack?.webhookSecretArn ? { slackWebhookSecretArn: config.slack.webhookSecretArn } : {}),
+    });
+    this.acknowledgeBucketNotificationsHandler();
+    if (config.createTrail) this.trail = new AccountTrail(this, 'Trail', { accessLogBucket: this.evidence.accessLogBucket });
+
     new CfnOutput(this, 'EvidenceBucketName', {
       description: 'Evidence bucket (S3 Object Lock)',
       value: this.evidence.bucket.bucketName,
     });
     new CfnOutput(this, 'EvidenceKeyArn', { description: 'KMS key encrypting evidence', value: this.evidence.key.keyArn });
+    new CfnOutput(this, 'DigestSigningKeyArn', {
+      description: 'KMS key signing the digest chain: `aws kms get-public-key` gives what verifies it offline',
+      value: this.report.signingKey.keyArn,
+    });
+  }
+
+  /** The S3 notification custom resource is CDK's own singleton at the stack root. */
+  private acknowledgeBucketNotificationsHandler(): void {
+    const handler = this.node.findAll().find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
+    if (!handler) return;
+    Validations.of(handler).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's bucket-notification custom resource: a deploy-time function that only writes its own logs.",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'CDK\'s bucket-notification custom resource calls s3:PutBucketNotification, which CDK grants on "*".',
+      },
+    );
   }
 }

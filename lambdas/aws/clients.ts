@@ -8,14 +8,8 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type {
-  AwsCredentialIdentityProvider,
-  HttpHandlerOptions,
-  HttpRequest,
-  HttpResponse,
-  RequestHandler,
-} from '@smithy/types';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider, HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 
 export interface AwsClientSettings {
@@ -50,6 +44,14 @@ export class CallCounter {
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
+/** A role in another account that a factory's credentials assume (member-account collection). */
+export interface AssumedRole {
+  roleArn: string;
+  externalId?: string;
+  /** Names the session in the member account's CloudTrail: who collected. */
+  sessionName: string;
+}
+
 interface MiddlewareStackLike {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware generics differ per client; we only read the command name
   add(middleware: any, options: { step: 'initialize'; name: string }): void;
@@ -64,6 +66,7 @@ export class AwsClientFactory {
   readonly calls = new CallCounter();
   private readonly cache = new Map<string, unknown>();
   private readonly credentials: AwsCredentialIdentityProvider;
+  private readonly assumed = new Map<string, AwsClientFactory>();
 
   constructor(readonly settings: AwsClientSettings) {
     this.credentials = settings.credentials ?? fromNodeProviderChain();
@@ -72,6 +75,33 @@ export class AwsClientFactory {
   /** A fresh factory for another run, sharing settings and resolved credentials. */
   forRun(): AwsClientFactory {
     return new AwsClientFactory({ ...this.settings, credentials: this.credentials });
+  }
+
+  /**
+   * Clients acting as a role in another account, the caller's credentials assuming it through
+   * STS (at the first call, then refreshed before expiry). One factory per role and external ID,
+   * so that its credentials are reused across runs; its forRun() factories count their own calls.
+   */
+  assumingRole(role: AssumedRole): AwsClientFactory {
+    const key = `${role.roleArn}|${role.externalId ?? ''}`;
+    let factory = this.assumed.get(key);
+    if (!factory) {
+      const { credentials: _base, ...settings } = this.settings;
+      factory = new AwsClientFactory({
+        ...settings,
+        credentials: fromTemporaryCredentials({
+          params: {
+            RoleArn: role.roleArn,
+            RoleSessionName: role.sessionName,
+            ...(role.externalId ? { ExternalId: role.externalId } : {}),
+          },
+          masterCredentials: this.credentials,
+          clientConfig: this.common(this.settings.region),
+        }),
+      });
+      this.assumed.set(key, factory);
+    }
+    return factory;
   }
 
   private common(region: string) {

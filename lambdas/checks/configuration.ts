@@ -3,6 +3,27 @@ import type { CollectorName } from '../evidence/record';
 import { accountRootArn, judgeEach, type Verdict } from './helpers';
 import type { Check, CheckContext, Snapshot, SnapshotResource } from './types';
 
+const parsedConfigurations = new WeakMap<SnapshotResource, Map<z.ZodType<unknown>, z.ZodSafeParseResult<unknown>>>();
+
+/**
+ * A resource's configuration parsed by a schema, once per resource and schema however many
+ * checks ask: a large estate is judged by dozens of checks, and parsing dominated evaluation.
+ * Checks are pure, so the shared parsed value is never mutated.
+ */
+export function parseConfiguration<T>(schema: z.ZodType<T>, resource: SnapshotResource): z.ZodSafeParseResult<T> {
+  let bySchema = parsedConfigurations.get(resource);
+  if (!bySchema) {
+    bySchema = new Map();
+    parsedConfigurations.set(resource, bySchema);
+  }
+  let parsed = bySchema.get(schema);
+  if (!parsed) {
+    parsed = schema.safeParse(resource.configuration);
+    bySchema.set(schema, parsed);
+  }
+  return parsed as z.ZodSafeParseResult<T>;
+}
+
 /**
  * Wraps a judge so that it sees the resource's configuration parsed by its schema: a record
  * that does not match is ERROR, never a guess.
@@ -12,7 +33,7 @@ export function withConfiguration<T>(
   judge: (configuration: T, resource: SnapshotResource, snapshot: Snapshot) => Verdict,
 ): (resource: SnapshotResource, snapshot: Snapshot) => Verdict {
   return (resource, snapshot) => {
-    const parsed = schema.safeParse(resource.configuration);
+    const parsed = parseConfiguration(schema, resource);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return {

@@ -255,12 +255,24 @@ const sagemakerRolesScoped = resourceCheck({
   scopeName: 'roles trusted by SageMaker',
 });
 
+const policyDocumentsBySnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
+
+/** Customer managed policy documents by ARN, once per snapshot rather than once per role judged. */
+function policyDocuments(snapshot: Snapshot): Map<string, unknown> {
+  let documents = policyDocumentsBySnapshot.get(snapshot);
+  if (!documents) {
+    documents = new Map(
+      snapshot.resources
+        .filter((r) => r.type === IAM_MANAGED_POLICY_TYPE)
+        .map((r) => [r.arn, (r.configuration as Partial<IamManagedPolicyConfiguration>).document]),
+    );
+    policyDocumentsBySnapshot.set(snapshot, documents);
+  }
+  return documents;
+}
+
 function judgeAttachedPolicies(attached: AttachedPolicy[], snapshot: Snapshot): Verdict {
-  const documents = new Map(
-    snapshot.resources
-      .filter((r) => r.type === IAM_MANAGED_POLICY_TYPE)
-      .map((r) => [r.arn, (r.configuration as Partial<IamManagedPolicyConfiguration>).document]),
-  );
+  const documents = policyDocuments(snapshot);
   for (const policy of attached) {
     if (isAdministratorAccess(policy.arn)) return fail(`attachedPolicies includes ${policy.arn}`);
     if (policy.arn.includes(':iam::aws:policy/')) continue; // AWS managed: only AdministratorAccess is * / *

@@ -39,6 +39,27 @@ export function kmsKeyNames(key: SnapshotResource): string[] {
   return names;
 }
 
+const keysByName = new WeakMap<Snapshot, Map<string, SnapshotResource>>();
+
+/**
+ * A KMS snapshot's keys under every comparable name (identityKey), the first key in snapshot
+ * order winning, built once per snapshot: every bucket and SageMaker resource looks keys up.
+ */
+function kmsKeyIndex(snapshot: Snapshot): Map<string, SnapshotResource> {
+  let index = keysByName.get(snapshot);
+  if (!index) {
+    index = new Map();
+    for (const key of snapshot.resources) {
+      for (const name of kmsKeyNames(key)) {
+        const identity = identityKey(keyIdentity(name, key.account, key.region));
+        if (!index.has(identity)) index.set(identity, key);
+      }
+    }
+    keysByName.set(snapshot, index);
+  }
+  return index;
+}
+
 /** The collected KMS key a reference names, if the KMS collector saw it. */
 export function findKmsKey(
   kmsSnapshots: Snapshot[],
@@ -49,9 +70,8 @@ export function findKmsKey(
   const wanted = identityKey(keyIdentity(reference, account, region));
   for (const snapshot of kmsSnapshots) {
     if (snapshot.account !== account) continue;
-    for (const key of snapshot.resources) {
-      if (kmsKeyNames(key).some((name) => identityKey(keyIdentity(name, key.account, key.region)) === wanted)) return key;
-    }
+    const key = kmsKeyIndex(snapshot).get(wanted);
+    if (key) return key;
   }
   return undefined;
 }

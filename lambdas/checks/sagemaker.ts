@@ -26,12 +26,13 @@ import {
   SM_TRAINING_JOB_TYPE,
   type SmEndpoint,
   type SmEndpointAlarm,
+  type SmEndpointConfig,
   type SmModel,
   type SmMonitoringSchedule,
   sageMakerSiblingArn,
   trainingJobSchema,
 } from '../evidence/resources/sagemaker';
-import { withConfiguration } from './configuration';
+import { parseConfiguration, withConfiguration } from './configuration';
 import { globToRegExp } from './glob';
 import { accountRootArn, errorFor, fail, judgeEach, missing, pass, type Verdict } from './helpers';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
@@ -86,7 +87,7 @@ function judgeSageMaker(
 }
 
 function parse<T>(schema: z.ZodType<T>, resource: SnapshotResource): T | undefined {
-  const parsed = schema.safeParse(resource.configuration);
+  const parsed = parseConfiguration(schema, resource);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -138,11 +139,86 @@ function missingVia(snapshot: Snapshot, resource: string, what: string, apis: re
     : missing(snapshot, resource, what);
 }
 
-const sameName = (a: string | null | undefined, b: string | null | undefined) =>
-  !!a && !!b && a.toLowerCase() === b.toLowerCase();
-
 function ofType(snapshot: Snapshot, type: string): SnapshotResource[] {
   return snapshot.resources.filter((r) => r.type === type);
+}
+
+/**
+ * Lookups between the resources of one snapshot (endpoint -> config -> model -> package, jobs
+ * by output path, schedules by endpoint), built once per snapshot: searching the snapshot per
+ * resource made evaluation quadratic in the estate. Each map keeps the first match in snapshot
+ * order, as a linear search would.
+ */
+interface SageMakerIndex {
+  /** Endpoint configs by lowercased name. */
+  endpointConfigs: Map<string, { resource: SnapshotResource; config: SmEndpointConfig }>;
+  /** Lowercased endpoint config names that some endpoint uses. */
+  endpointConfigsInUse: Set<string>;
+  /** Models by lowercased name. */
+  models: Map<string, SnapshotResource>;
+  /** Model packages by lowercased ARN. */
+  modelPackages: Map<string, SnapshotResource>;
+  /** Monitoring schedules by lowercased endpoint name, in snapshot order. */
+  schedulesByEndpoint: Map<string, SmMonitoringSchedule[]>;
+  /** Training jobs by the artifact URIs and output prefixes (ending in /) that trace to them, with their position. */
+  jobsByArtifact: Map<string, { arn: string; position: number }>;
+  deployedModelNames: Set<string>;
+}
+
+const indexes = new WeakMap<Snapshot, SageMakerIndex>();
+
+const firstBy = <K, V>(map: Map<K, V>, key: K, value: V) => {
+  if (!map.has(key)) map.set(key, value);
+};
+
+function sageMakerIndex(snapshot: Snapshot): SageMakerIndex {
+  const cached = indexes.get(snapshot);
+  if (cached) return cached;
+  const index: SageMakerIndex = {
+    endpointConfigs: new Map(),
+    endpointConfigsInUse: new Set(),
+    models: new Map(),
+    modelPackages: new Map(),
+    schedulesByEndpoint: new Map(),
+    jobsByArtifact: new Map(),
+    deployedModelNames: new Set(),
+  };
+  let position = 0;
+  for (const resource of snapshot.resources) {
+    position += 1;
+    if (resource.type === SM_ENDPOINT_CONFIG_TYPE) {
+      const config = parse(endpointConfigSchema, resource);
+      if (config?.name) firstBy(index.endpointConfigs, config.name.toLowerCase(), { resource, config });
+    } else if (resource.type === SM_ENDPOINT_TYPE) {
+      const name = parse(endpointSchema, resource)?.endpointConfigName;
+      if (name) index.endpointConfigsInUse.add(name.toLowerCase());
+    } else if (resource.type === SM_MODEL_TYPE) {
+      firstBy(index.models, modelName(resource), resource);
+    } else if (resource.type === SM_MODEL_PACKAGE_TYPE) {
+      firstBy(index.modelPackages, resource.arn.toLowerCase(), resource);
+    } else if (resource.type === SM_MONITORING_SCHEDULE_TYPE) {
+      const schedule = parse(monitoringScheduleSchema, resource);
+      if (schedule?.endpointName) {
+        const key = schedule.endpointName.toLowerCase();
+        index.schedulesByEndpoint.set(key, [...(index.schedulesByEndpoint.get(key) ?? []), schedule]);
+      }
+    } else if (resource.type === SM_TRAINING_JOB_TYPE) {
+      const job = parse(trainingJobSchema, resource);
+      for (const prefix of [job?.modelArtifactS3Uri, job?.outputS3Path]) {
+        if (!prefix) continue;
+        firstBy(index.jobsByArtifact, prefix, { arn: resource.arn, position });
+        firstBy(index.jobsByArtifact, prefix.endsWith('/') ? prefix : `${prefix}/`, { arn: resource.arn, position });
+      }
+    }
+  }
+  for (const { endpoint } of inServiceEndpoints(snapshot)) {
+    const name = endpoint.endpointConfigName?.toLowerCase();
+    for (const variant of (name && index.endpointConfigs.get(name)?.config.variants) || []) {
+      if (variant.modelName) index.deployedModelNames.add(variant.modelName.toLowerCase());
+    }
+  }
+  indexes.set(snapshot, index);
+  return index;
 }
 
 // ---------------------------------------------------------------- notebooks and domains
@@ -355,19 +431,7 @@ function inServiceEndpoints(snapshot: Snapshot): { resource: SnapshotResource; e
 }
 
 function endpointConfigNamed(snapshot: Snapshot, name: string | null) {
-  const resource = ofType(snapshot, SM_ENDPOINT_CONFIG_TYPE).find((r) => sameName(parse(endpointConfigSchema, r)?.name, name));
-  return resource ? { resource, config: parse(endpointConfigSchema, resource)! } : undefined;
-}
-
-/** Model names deployed behind InService endpoints, lowercased. */
-function deployedModelNames(snapshot: Snapshot): Set<string> {
-  const names = new Set<string>();
-  for (const { endpoint } of inServiceEndpoints(snapshot)) {
-    for (const variant of endpointConfigNamed(snapshot, endpoint.endpointConfigName)?.config.variants ?? []) {
-      if (variant.modelName) names.add(variant.modelName.toLowerCase());
-    }
-  }
-  return names;
+  return name ? sageMakerIndex(snapshot).endpointConfigs.get(name.toLowerCase()) : undefined;
 }
 
 const modelName = (resource: SnapshotResource): string =>
@@ -385,15 +449,19 @@ const modelCheck = (id: string, passCondition: string, remediation: string, judg
     judge,
   });
 
-/** An artifact traces to a training job when it lies under the job's artifact or output path. */
+/**
+ * An artifact traces to a training job when it lies under the job's artifact or output path:
+ * the artifact itself and each of its "/"-ended prefixes are looked up, and the job first in
+ * the snapshot wins.
+ */
 function producingJob(snapshot: Snapshot, artifact: string): string | undefined {
-  for (const resource of ofType(snapshot, SM_TRAINING_JOB_TYPE)) {
-    const job = parse(trainingJobSchema, resource);
-    const prefixes = [job?.modelArtifactS3Uri, job?.outputS3Path].filter((p): p is string => !!p);
-    if (prefixes.some((prefix) => artifact === prefix || artifact.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)))
-      return resource.arn;
+  const { jobsByArtifact } = sageMakerIndex(snapshot);
+  let best = jobsByArtifact.get(artifact);
+  for (let slash = artifact.indexOf('/'); slash >= 0; slash = artifact.indexOf('/', slash + 1)) {
+    const job = jobsByArtifact.get(artifact.slice(0, slash + 1));
+    if (job && (!best || job.position < best.position)) best = job;
   }
-  return undefined;
+  return best?.arn;
 }
 
 const judgeLineage: Judge<SmModel> = (model, resource, snapshot) => {
@@ -455,7 +523,7 @@ const MODEL_CHECKS: Check[] = [
     schema: modelSchema,
     what: 'models behind InService endpoints',
     listApis: [...MODEL_LIST, ...ENDPOINT_LIST],
-    select: (_model, resource, snapshot) => deployedModelNames(snapshot).has(modelName(resource)),
+    select: (_model, resource, snapshot) => sageMakerIndex(snapshot).deployedModelNames.has(modelName(resource)),
     judge: judgeLineage,
   }),
 ];
@@ -585,9 +653,7 @@ const judgeAutoscaling: Judge<SmEndpoint> = (endpoint, resource, snapshot) => {
 /** The schedule that satisfies `wanted`, ERROR when schedules could not all be read, FAIL otherwise. */
 function monitorJudge(what: string, wanted: (schedule: SmMonitoringSchedule) => boolean): Judge<SmEndpoint> {
   return (endpoint, resource, snapshot) => {
-    const schedules = ofType(snapshot, SM_MONITORING_SCHEDULE_TYPE)
-      .map((r) => parse(monitoringScheduleSchema, r))
-      .filter((s): s is SmMonitoringSchedule => s !== undefined && sameName(s.endpointName, endpoint.name));
+    const schedules = (endpoint.name && sageMakerIndex(snapshot).schedulesByEndpoint.get(endpoint.name.toLowerCase())) || [];
     const found = schedules.find((s) => s.status === 'Scheduled' && wanted(s));
     if (found) return pass(`monitoring schedule ${found.name} (${found.monitoringType ?? 'DataQuality'}) is Scheduled`);
     const apis = ['sagemaker:ListMonitoringSchedules', 'sagemaker:DescribeMonitoringSchedule'];
@@ -616,7 +682,8 @@ function modelsBehind(endpoint: SmEndpoint, endpointArn: string, snapshot: Snaps
   }
   const models: DeployedModels['models'] = [];
   for (const variant of config.config.variants) {
-    const resource = ofType(snapshot, SM_MODEL_TYPE).find((r) => modelName(r) === variant.modelName?.toLowerCase());
+    const resource =
+      variant.modelName === null ? undefined : sageMakerIndex(snapshot).models.get(variant.modelName.toLowerCase());
     const model = resource ? parse(modelSchema, resource) : undefined;
     if (!resource || !model) {
       const modelArn = resource?.arn ?? sageMakerSiblingArn(endpointArn, 'model', variant.modelName ?? '');
@@ -650,7 +717,7 @@ const judgeModelApproved: Judge<SmEndpoint> = (endpoint, resource, snapshot) => 
     const packages = packageArnsOf(model, modelResource.arn);
     if (packages.length === 0) failures.push(`model ${model.name} comes from no model package`);
     for (const arn of packages) {
-      const packageResource = ofType(snapshot, SM_MODEL_PACKAGE_TYPE).find((r) => r.arn.toLowerCase() === arn.toLowerCase());
+      const packageResource = sageMakerIndex(snapshot).modelPackages.get(arn.toLowerCase());
       const modelPackage = packageResource ? parse(modelPackageSchema, packageResource) : undefined;
       if (!modelPackage) return missing(snapshot, arn, `model package ${arn}`);
       const line = `model package ${arn} ModelApprovalStatus is ${modelPackage.approvalStatus ?? 'not set'}`;
@@ -671,7 +738,8 @@ const ENDPOINT_CHECKS: Check[] = [
     listApis: ENDPOINT_LIST,
     select: (config, _resource, snapshot) =>
       config.variants.some((v) => !v.serverless) &&
-      ofType(snapshot, SM_ENDPOINT_TYPE).some((r) => sameName(parse(endpointSchema, r)?.endpointConfigName, config.name)),
+      !!config.name &&
+      sageMakerIndex(snapshot).endpointConfigsInUse.has(config.name.toLowerCase()),
     judge: (config) => isSet('KmsKeyId', config.kmsKeyId),
   }),
   endpointCheck(

@@ -1,26 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GetObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
-import type { AwsClientFactory } from '../aws/clients';
+import { updateAlertState } from '../alerts/alerting';
+import { webhookSender } from '../alerts/slack';
 import { errorMessage } from '../aws/errors';
-import { loadCatalog } from '../catalog/catalog';
-import type { StoreFacts } from '../checks/facts';
-import { ALL_CHECKS } from '../checks/registry';
-import { COLLECTORS } from '../collectors/registry';
 import { LocalDirectoryStore } from '../evidence/local-store';
-import { listManualEvidence } from '../integrity/attest';
-import { sealPeriods } from '../integrity/digest';
+import { readEvidenceBucketFacts } from '../integrity/bucket-lock';
 import { defaultLocalKeyPath, LocalDigestSigner } from '../integrity/signer';
-import { verifyStore } from '../integrity/verify';
-import { evaluate } from '../report/evaluate';
-import {
-  baseStoreFacts,
-  loadReportHistory,
-  loadStoredEvidence,
-  parseFormats,
-  recordReport,
-  renderReports,
-} from '../report/pipeline';
+import { parseFormats, recordReport, renderReports } from '../report/pipeline';
+import { produceReport } from '../report/produce';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
 import {
   type AwsOptions,
@@ -53,7 +40,6 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
   const failOn = parseList(options.failOn)?.map((s) => s.toUpperCase()) ?? [];
   const badStatus = failOn.find((s) => !(ITEM_STATUSES as readonly string[]).includes(s));
   if (badStatus) throw new UsageError(`--fail-on ${badStatus}: valid statuses are ${ITEM_STATUSES.join(', ')}`);
-  const catalog = loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) });
   const clients = clientFactory(options, config, homeRegion(options, config));
   const store = await openStore(options, clients, config);
   const outDir = resolve(options.out ?? DEFAULT_REPORT_DIR);
@@ -63,36 +49,33 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
     throw new UsageError(`--out ${outDir}: cannot create: ${errorMessage(err)}`);
   }
   const now = new Date();
-
-  if (store instanceof LocalDirectoryStore) {
-    // The deployed evaluator seals the bucket with KMS; locally we seal with a key kept outside the store.
-    const signer = await LocalDigestSigner.open(defaultLocalKeyPath(store.location));
-    const sealed = await sealPeriods(store, signer, { now, period: config.evidence.digestPeriod });
-    if (sealed.length > 0) out.progress(`sealed ${sealed.length} digest period(s) with local key ${signer.keyId}`);
-  }
-  out.progress(`verifying the digest chain of ${store.location}...`);
-  const integrity = await verifyStore(store, { now, period: config.evidence.digestPeriod });
-  out.progress('reading evidence...');
-  const evidence = await loadStoredEvidence(store, (n) => out.progress(`  ${n} records read`));
-  const [manualEvidence, history] = await Promise.all([listManualEvidence(store), loadReportHistory(store)]);
-  const facts: StoreFacts = {
-    ...baseStoreFacts(store, evidence, history),
-    integrity: { verified: integrity.problems.length === 0, problems: integrity.problems.map((p) => `${p.kind}: ${p.message}`) },
-    ...(options.bucket ? { evidenceBucket: await evidenceBucketFacts(clients, options.bucket) } : {}),
-  };
-  out.progress(`evaluating ${evidence.length} evidence records against ${catalog.items.length} checklist items...`);
-  const result = evaluate({
-    evidence,
-    manualEvidence,
-    catalog,
-    checks: ALL_CHECKS,
+  // The report Lambda seals the bucket with KMS; locally we seal with a key kept outside the store.
+  const signer =
+    store instanceof LocalDirectoryStore ? await LocalDigestSigner.open(defaultLocalKeyPath(store.location)) : undefined;
+  const bucketFacts = options.bucket
+    ? await readEvidenceBucketFacts(clients.s3(), {
+        name: options.bucket,
+        account: (await resolveAccount(clients)).account,
+        region: clients.settings.region,
+      })
+    : undefined;
+  const { result, history } = await produceReport(store, {
     config,
     now,
-    facts,
-    globalCollectors: Object.values(COLLECTORS)
-      .filter((c) => c.global)
-      .map((c) => c.name),
+    ...(signer ? { signer } : {}),
+    ...(bucketFacts ? { bucketFacts } : {}),
+    onProgress: (message) => out.progress(message),
   });
+
+  // The same alert state as `soc2-ml event` and the evaluator: the first report sets baselines;
+  // status changes are posted only when the config names a webhook, else they stay pending.
+  const webhookUrl = config.slack?.webhookUrl;
+  const alerting = await updateAlertState({ store, result, now, ...(webhookUrl ? { sender: webhookSender(webhookUrl) } : {}) });
+  if (alerting.alerts.length > 0 || alerting.pending.length > 0)
+    out.progress(
+      `${alerting.alerts.length} status change(s); ${alerting.delivered.length} posted to Slack; ${alerting.pending.length} pending`,
+    );
+  if (alerting.deliveryFailure) out.error(`soc2-ml: Slack delivery failed, alerts kept pending: ${alerting.deliveryFailure}`);
 
   const files = renderReports(result, history, formats.includes('json') ? formats : [...formats, 'json']);
   for (const [name, content] of files) {
@@ -106,6 +89,7 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
     formatTable(
       ['status', 'items'],
       ITEM_STATUSES.map((s) => [s, result.summary[s]]),
+      { colour: out.colour },
     ),
   );
   const failing = result.items.filter((item) => failOn.includes(item.status as ItemStatus));
@@ -115,22 +99,4 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
     return 1;
   }
   return 0;
-}
-
-/** Lock settings of the evidence bucket itself, for evidence.bucket_locked. */
-async function evidenceBucketFacts(clients: AwsClientFactory, bucket: string): Promise<StoreFacts['evidenceBucket']> {
-  const base = { name: bucket, account: (await resolveAccount(clients)).account, region: clients.settings.region };
-  try {
-    const lock = await clients.s3().send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
-    const retention = lock.ObjectLockConfiguration?.Rule?.DefaultRetention;
-    return {
-      ...base,
-      objectLockEnabled: lock.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled',
-      ...(retention?.Mode ? { mode: retention.Mode } : {}),
-      ...(retention?.Days || retention?.Years ? { days: retention.Days ?? (retention.Years ?? 0) * 365 } : {}),
-    };
-  } catch {
-    // Not configured or not readable: reported as unlocked, which fails closed.
-    return { ...base, objectLockEnabled: false };
-  }
 }

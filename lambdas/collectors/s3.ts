@@ -53,7 +53,7 @@ export const s3Collector: Collector = {
   collect: collectS3,
 };
 
-/** Buckets and the account-level public access block, account-wide or for one bucket. */
+/** Buckets and the account-level public access block, account-wide, or one bucket, or the account-level block alone. */
 export async function collectS3(context: CollectorContext): Promise<CollectorOutput> {
   const log = new CollectionLog(context.deadline);
   const resources: EvidenceResource[] = [];
@@ -61,6 +61,10 @@ export async function collectS3(context: CollectorContext): Promise<CollectorOut
   let buckets: BucketListing[];
   if (context.scope.type === 'all') {
     buckets = await listBuckets(context, log);
+    resources.push(await describeAccountPublicAccessBlock(context, log));
+  } else if (context.scope.resource === accountPublicAccessBlockArn(context.account)) {
+    // A change to the account-level block re-collects that block alone.
+    buckets = [];
     resources.push(await describeAccountPublicAccessBlock(context, log));
   } else {
     const name = bucketNameOf(context.scope.resource);

@@ -13,6 +13,7 @@ const scheduleExpression = z
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region such as "us-east-1"');
 const positiveInt = z.number().int().positive();
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
 
 export const exceptionSchema = z.strictObject({
   /** Check id, such as "s3.ml_bucket_replication". */
@@ -146,6 +147,73 @@ export const configSchema = z.strictObject({
         .describe('Other accounts whose CloudTrail events are kept in the change log (not re-collected).'),
     })
     .prefault({}),
+  organization: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Collect from the member accounts of an AWS Organization: member role StackSet, Step Functions fan-out, cross-account change events.',
+        ),
+      organizationId: z
+        .string()
+        .regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as "o-a1b2c3d4e5"')
+        .optional()
+        .describe('Organization id (o-...): the only principals the central event bus admits. Required when enabled.'),
+      accounts: z
+        .array(accountId)
+        .optional()
+        .describe('Collect exactly these member accounts; when omitted, every ACTIVE account Organizations lists.'),
+      organizationalUnits: z
+        .array(z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU or root id'))
+        .default([])
+        .describe(
+          'OU (or root) ids the member role StackSet deploys to; without explicit accounts, the fan-out collects the ACTIVE accounts directly in them.',
+        ),
+      excludeAccounts: z
+        .array(accountId)
+        .default([])
+        .describe('Accounts never collected (a sandbox, a suspended account), even when listed.'),
+      memberRoleName: z
+        .string()
+        .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+        .default('soc2-ml-evidence-collector')
+        .describe('Name of the read-only role in each member account.'),
+      externalId: z
+        .string()
+        .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]')
+        .optional()
+        .describe('External ID the member role requires of the central roles (not a secret). Required when enabled.'),
+      maxConcurrency: z
+        .strictObject({
+          s3: positiveInt.max(1000).default(20).describe('Member-account s3 collections in flight at once.'),
+          iam: positiveInt.max(1000).default(5).describe('Member-account iam collections in flight at once (IAM throttles hard).'),
+          kms: positiveInt.max(1000).default(20).describe('Member-account kms collections in flight at once.'),
+          cloudtrail: positiveInt.max(1000).default(20).describe('Member-account cloudtrail collections in flight at once.'),
+          sagemaker: positiveInt
+            .max(1000)
+            .default(8)
+            .describe('Member-account sagemaker collections in flight at once (SageMaker throttles hard).'),
+        })
+        .prefault({}),
+      schedule: scheduleExpression.default('rate(6 hours)').describe('Organization-wide collection schedule.'),
+    })
+    .prefault({})
+    .superRefine((organization, ctx) => {
+      if (!organization.enabled) return;
+      for (const key of ['organizationId', 'externalId'] as const) {
+        if (organization[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when organization.enabled is true' });
+      }
+      if (organization.accounts === undefined && organization.organizationalUnits.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['organizationalUnits'], message: 'give accounts or organizationalUnits' });
+    }),
+  createTrail: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Deploy a multi-region CloudTrail trail (log file validation, KMS, its own bucket); change events need one. For accounts without a trail.',
+    ),
   exceptions: z
     .array(exceptionSchema)
     .default([])

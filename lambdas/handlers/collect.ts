@@ -1,40 +1,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { z } from 'zod';
 import { AwsClientFactory } from '../aws/clients';
 import { COLLECTORS } from '../collectors/registry';
 import { runCollection } from '../collectors/run-collection';
 import type { Collector } from '../collectors/types';
-import { parseConfig, type Soc2MlConfig } from '../config/schema';
+import type { Soc2MlConfig } from '../config/schema';
 import { COLLECTOR_NAMES, GLOBAL_REGION } from '../evidence/record';
 import { S3EvidenceStore } from '../evidence/s3-store';
 import type { EvidenceStore } from '../evidence/store';
+import {
+  accountFromFunctionArn,
+  type LambdaContextLike,
+  loadConfig,
+  parseScheduledEvent,
+  requiredEnv,
+  UnsupportedEventError,
+} from './runtime';
+
+export { accountFromFunctionArn, type LambdaContextLike, UnsupportedEventError };
 
 /** Time kept back from the Lambda timeout to write evidence and flush metrics. */
 export const SAFETY_MARGIN_MS = 60_000;
-/** The configuration changes only on deploy; re-read it at most every 15 minutes. */
-const CONFIG_CACHE_SECONDS = 900;
-
-/** The parts of the Lambda context the handler reads (no @types/aws-lambda dependency). */
-export interface LambdaContextLike {
-  invokedFunctionArn: string;
-  getRemainingTimeInMillis(): number;
-}
-
-/** EventBridge scheduled events; the change-event path arrives through another handler. */
-const scheduledEventSchema = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  id: z.string(),
-  time: z.string(),
-});
-
-export class UnsupportedEventError extends Error {
-  constructor(reason: string) {
-    super(`the collect handler only accepts EventBridge "Scheduled Event"s: ${reason}`);
-    this.name = 'UnsupportedEventError';
-  }
-}
 
 export class UnknownCollectorError extends Error {
   constructor(name: string | undefined) {
@@ -59,13 +45,6 @@ export function collectorFor(name: string | undefined): Collector {
     : undefined;
   if (!collector) throw new UnknownCollectorError(name);
   return collector;
-}
-
-/** The 12-digit account of `arn:aws:lambda:<region>:<account>:function:<name>`. */
-export function accountFromFunctionArn(arn: string): string {
-  const account = arn.split(':')[4];
-  if (!account || !/^\d{12}$/.test(account)) throw new Error(`cannot read the account from function ARN ${arn}`);
-  return account;
 }
 
 export interface ScheduledCollectionInput {
@@ -145,23 +124,11 @@ const logger = new Logger();
 const metrics = new Metrics();
 let baseClients: AwsClientFactory | undefined;
 
-async function loadConfig(parameterName: string): Promise<Soc2MlConfig> {
-  const raw = await getParameter(parameterName, { transform: 'json', maxAge: CONFIG_CACHE_SECONDS });
-  return parseConfig(raw, `SSM parameter ${parameterName}`);
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledCollectionResult> {
   const startedAt = Date.now();
-  const parsed = scheduledEventSchema.safeParse(event);
-  if (!parsed.success) throw new UnsupportedEventError(parsed.error.issues[0]?.message ?? 'unrecognised event');
+  const scheduled = parseScheduledEvent(event, 'collect');
   const collector = collectorFor(process.env.COLLECTOR);
-  logger.appendKeys({ collector: collector.name, scheduledEventId: parsed.data.id });
+  logger.appendKeys({ collector: collector.name, scheduledEventId: scheduled.id });
 
   const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
   const homeRegion = requiredEnv('AWS_REGION');

@@ -5,6 +5,7 @@ import {
   type EvaluatedItem,
   type EvaluationResult,
   type ExceptionView,
+  type IntegrityView,
   ITEM_STATUSES,
   type ItemStatus,
   passRate,
@@ -118,6 +119,30 @@ details>summary{cursor:pointer}.findings{margin:8px 0;font-size:12px}
 @media print{details{display:block}details>*{display:block}.chart,.graph{break-inside:avoid}body{margin:0}a{color:inherit}}
 `;
 
+/** The digest chain's state and the public keys an auditor verifies it with (`soc2-ml verify`). */
+function integritySection(integrity: IntegrityView): string {
+  const state = integrity.verified
+    ? `${badge('PASS')} ${integrity.digests} digest(s) verified`
+    : `${badge('FAIL')} ${integrity.problems} problem(s) in ${integrity.digests} digest(s): run <code>soc2-ml verify</code>`;
+  const heads = integrity.heads.length
+    ? `<table><thead><tr><th>Chain</th><th>Last period</th><th>Last digest</th></tr></thead><tbody>${integrity.heads
+        .map(
+          (h) =>
+            `<tr><td>${e(h.chain)}</td><td>${e(h.periodId)}</td><td class="ev">${e(h.key)}<br><small>sha256 ${e(h.sha256)}</small></td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p>No digest sealed yet.</p>';
+  const keys = integrity.publicKeys
+    .map(
+      (k) =>
+        `<details><summary class="ev">${e(k.key)} (fingerprint ${e(k.fingerprint)})</summary><pre class="ev">${e(k.pem)}</pre></details>`,
+    )
+    .join('');
+  return `<h2>Evidence integrity</h2>
+<p>${state}</p>${heads}
+<p class="meta">Public keys that verify the digests offline:</p>${keys || '<p>None stored.</p>'}`;
+}
+
 /** report.html: one self-contained file (inline CSS and SVG, no script, no network). */
 export function renderHtml(result: EvaluationResult, history: ReportHistoryPoint[] = []): string {
   const tiles = ITEM_STATUSES.map(
@@ -156,6 +181,7 @@ ${due.length ? `<table><thead><tr><th>Item</th><th>Evidence</th><th>State</th><t
       .join(', ') || 'none',
   )}; ${result.inventory.edges.length} data flows.</p>
 ${inventoryGraph(result.inventory)}
+${result.integrity ? integritySection(result.integrity) : ''}
 <h2>Evidence used</h2>
 <table><thead><tr><th>Collector</th><th>Account</th><th>Region</th><th>Collected</th><th>Resources</th><th>Errors</th><th>Newer events</th><th>Evidence object</th></tr></thead><tbody>${result.collections
     .map(

@@ -84,6 +84,7 @@ export function renderJson(result: EvaluationResult): string {
     manualEvidenceDue: result.manualEvidenceDue,
     exceptions: result.exceptions,
     inventory: result.inventory,
+    ...(result.integrity ? { integrity: result.integrity } : {}),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

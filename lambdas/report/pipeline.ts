@@ -23,10 +23,16 @@ const FILE_NAMES: Record<ReportFormat, string> = {
   oscal: 'report.oscal.json',
 };
 
-/** Every evidence record in the store, decoded, with the key and SHA-256 of the bytes read. */
+/**
+ * Collection records live under evidence/v1/collector=...; the change log and the alert log
+ * (evidence/v1/changes/, evidence/v1/alerts/) are sealed evidence too but are not records.
+ */
+const COLLECTION_RECORDS_PREFIX = `${EVIDENCE_PREFIX}collector=`;
+
+/** Every collection record in the store, decoded, with the key and SHA-256 of the bytes read. */
 export async function loadStoredEvidence(store: EvidenceStore, onProgress?: (n: number) => void): Promise<StoredEvidence[]> {
   const evidence: StoredEvidence[] = [];
-  for await (const object of store.list(EVIDENCE_PREFIX)) {
+  for await (const object of store.list(COLLECTION_RECORDS_PREFIX)) {
     if (!object.key.endsWith('.json.gz')) continue;
     const bytes = await store.get(object.key);
     if (!bytes) continue;

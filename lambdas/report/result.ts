@@ -86,6 +86,17 @@ export interface ExceptionView extends FindingException {
   matched: number;
 }
 
+/** The digest chain as the report's author verified it, and the keys anyone can verify it with offline. */
+export interface IntegrityView {
+  verified: boolean;
+  problems: number;
+  digests: number;
+  /** Last digest of each chain: compare with an earlier report's to see that none was removed. */
+  heads: { chain: string; key: string; sha256: string; periodId: string }[];
+  /** Public keys (SubjectPublicKeyInfo PEM) stored beside the digests, named by SHA-256 fingerprint. */
+  publicKeys: { fingerprint: string; key: string; pem: string }[];
+}
+
 export interface EvaluationResult {
   generatedAt: string;
   generatedBy: { tool: string; version: string };
@@ -102,6 +113,8 @@ export interface EvaluationResult {
   manualEvidenceDue: ManualEvidenceDue[];
   exceptions: { applied: ExceptionView[]; expired: ExceptionView[] };
   inventory: MlInventory;
+  /** Set when the report verified the store's digest chain (CLI and report Lambda). */
+  integrity?: IntegrityView;
 }
 
 /** One earlier report, for the pass-rate trend (read back from earlier report.json files). */

@@ -8,9 +8,17 @@ const ROOT = join(__dirname, '..', '..');
 const CFN_LINT = join(ROOT, '.venv', 'bin', 'cfn-lint');
 
 describe('cfn-lint', () => {
-  it('finds nothing in the synthesised templates', async () => {
+  it('finds nothing in any synthesised template', async () => {
     // Prepare
-    const { app } = buildTestApp({ regions: ['us-east-1', 'eu-west-1'] });
+    // Every optional part on: both kinds of forwarder stack, the trail, the Slack secret grant
+    const { app } = buildTestApp(
+      {
+        regions: ['us-east-1', 'eu-west-1', 'eu-central-1'],
+        createTrail: true,
+        slack: { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:slack-AbCdEf' },
+      },
+      { env: { account: '111122223333', region: 'eu-west-1' } },
+    );
     const outdir = app.synth().directory;
     const templates = readdirSync(outdir)
       .filter((name) => name.endsWith('.template.json'))
@@ -21,7 +29,7 @@ describe('cfn-lint', () => {
       (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
     );
     // Assess
-    expect(templates).toHaveLength(1);
+    expect(templates).toHaveLength(3);
     expect(await run).toEqual({ code: 0, stdout: '' });
   }, 120_000);
 });

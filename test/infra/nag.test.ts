@@ -1,9 +1,17 @@
 import { type Acknowledgment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Soc2MlConfigInput } from '../../lambdas/config/schema';
+import type { Soc2MlAppOptions } from '../../lib/soc2-ml-app';
 import { buildTestApp } from './synth';
 
+const REGIONS = { regions: ['us-east-1', 'eu-west-1'] };
+
 /** Runs AwsSolutions over a prepared app, the way the synth-time plugin does. */
-function nagViolations(acknowledgementFilter?: (rule: Acknowledgment) => boolean) {
+function nagViolations(
+  acknowledgementFilter?: (rule: Acknowledgment) => boolean,
+  config: Soc2MlConfigInput = REGIONS,
+  options: Soc2MlAppOptions = {},
+) {
   const original = Validations.prototype.acknowledge;
   const spy = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (
     this: Validations,
@@ -12,7 +20,7 @@ function nagViolations(acknowledgementFilter?: (rule: Acknowledgment) => boolean
     original.apply(this, acknowledgementFilter ? rules.filter(acknowledgementFilter) : rules);
   });
   try {
-    const { app } = buildTestApp({ regions: ['us-east-1', 'eu-west-1'] }, { nag: false });
+    const { app } = buildTestApp(config, { ...options, nag: false });
     app.synth();
     return new AwsSolutionsChecks().validateScope(app).violations;
   } finally {
@@ -38,8 +46,10 @@ describe('cdk-nag AwsSolutions', () => {
     const violations = nagViolations(withoutQueueAck);
     // Assess
     expect(violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-SQS3']);
-    expect(violations[0]!.violatingResources.map((r) => r.constructPath)).toEqual(
-      ['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail'].map((c) => `Soc2MlEvidence/Collector-${c}/DeadLetters/Resource`),
+    expect(violations[0]!.violatingResources.map((r) => r.constructPath).sort()).toEqual(
+      [...['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail'].map((c) => `Collector-${c}`), 'Report']
+        .map((owner) => `Soc2MlEvidence/${owner}/DeadLetters/Resource`)
+        .sort(),
     );
   });
 
@@ -50,7 +60,24 @@ describe('cdk-nag AwsSolutions', () => {
     const violations = nagViolations(withoutStarAck);
     // Assess
     expect(violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
-    expect(violations[0]!.violatingResources).toHaveLength(5);
+    expect(violations[0]!.violatingResources.map((r) => r.constructPath).sort()).toEqual(
+      [...['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail'].map((c) => `Collector-${c}`), 'ChangeEvents']
+        .map((owner) => `Soc2MlEvidence/${owner}/Role/Resource`)
+        .sort(),
+    );
+  });
+
+  it('reports nothing for any stack of an app homed in eu-west-1 with forwarders, a trail and a Slack secret', () => {
+    // Prepare
+    const config = {
+      regions: ['us-east-1', 'eu-west-1', 'eu-central-1'],
+      createTrail: true,
+      slack: { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:slack-AbCdEf' },
+    };
+    // Act
+    const violations = nagViolations(undefined, config, { env: { account: '111122223333', region: 'eu-west-1' } });
+    // Assess
+    expect(violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`)).toEqual([]);
   });
 
   it('fails synth when the plugin finds an unacknowledged problem', () => {

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { evaluateStore, updateAlertState } from '../alerts/alerting';
+import { type AlertSender, alertText, printingSender, webhookSender } from '../alerts/slack';
+import { errorMessage } from '../aws/errors';
+import { handleChangeEvents, type PathLogger } from '../events/change-path';
+import { parseCloudTrailEvent } from '../events/cloudtrail-event';
+import {
+  type AwsOptions,
+  clientFactory,
+  homeRegion,
+  loadConfig,
+  openStore,
+  resolveAccount,
+  type StoreOptions,
+} from './environment';
+import { UsageError } from './errors';
+import type { CliOutput } from './output';
+
+export interface EventOptions extends StoreOptions, AwsOptions {
+  config?: string;
+  slackWebhookUrl?: string;
+}
+
+/**
+ * `soc2-ml event FILE`: the deployed change path and evaluator in one run. Parse the event,
+ * re-collect what it names, store the change event, re-evaluate, and post (or, without a
+ * webhook, print) one Slack message per status change. There is no eventual-consistency wait:
+ * the file is handed over after the fact.
+ */
+export async function eventCommand(options: EventOptions, out: CliOutput, args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw new UsageError('event: a FILE holding one EventBridge "AWS API Call via CloudTrail" event is required');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read: ${errorMessage(err)}`);
+  }
+  const parsed = parseCloudTrailEvent(text);
+  if (!parsed.ok) throw new UsageError(`${file}: malformed CloudTrail event: ${parsed.problem}`);
+
+  const config = await loadConfig(options.config);
+  const webhookUrl = options.slackWebhookUrl ?? config.slack?.webhookUrl;
+  if (options.slackWebhookUrl !== undefined && !URL.canParse(options.slackWebhookUrl))
+    throw new UsageError('--slack-webhook-url: not a URL');
+  const region = homeRegion(options, config);
+  const clients = clientFactory(options, config, region);
+  const store = await openStore(options, clients, config);
+  const { account } = await resolveAccount(clients);
+  const logger = progressLogger(out);
+
+  const changed = await handleChangeEvents([{ id: file, body: parsed.event }], {
+    store,
+    clients,
+    config,
+    account,
+    homeRegion: region,
+    delayMs: 0,
+    sleep: async () => undefined,
+    clock: () => new Date(),
+    logger,
+  });
+  const outcome = changed.outcomes[0]!;
+  if (outcome.status === 'failed' || outcome.status === 'rejected') {
+    out.error(`soc2-ml: ${outcome.reason}`);
+    out.json({ outcome });
+    return 1;
+  }
+  if (outcome.status === 'ignored') {
+    out.result(`ignored: ${outcome.reason}`);
+    out.json({ outcome, alerts: [] });
+    return 0;
+  }
+  for (const r of changed.recollections)
+    out.progress(
+      `re-collected ${r.collector} ${r.resource} (${r.region}): ${r.resources} resource(s), ${r.deleted.length} deleted, ${r.errors} error(s), ${r.calls} call(s)`,
+    );
+
+  const messages: string[] = [];
+  const sender: AlertSender = webhookUrl
+    ? webhookSender(webhookUrl)
+    : printingSender((line) => {
+        messages.push(line);
+        out.result(line);
+      });
+  const now = new Date();
+  const alerting = await updateAlertState({ store, result: await evaluateStore(store, config, now), now, sender, logger });
+  out.json({
+    outcome,
+    calls: changed.calls,
+    alerts: alerting.alerts.map((a) => ({ ...a, text: alertText(a) })),
+    delivered: alerting.delivered.length,
+    pending: alerting.pending.length,
+    ...(webhookUrl ? {} : { messages: messages.map((m) => JSON.parse(m) as unknown) }),
+  });
+  out.progress(
+    `${alerting.alerts.length} status change(s); ${alerting.delivered.length} message(s) ${webhookUrl ? 'posted to Slack' : 'printed'}; ${alerting.pending.length} pending`,
+  );
+  if (alerting.deliveryFailure) {
+    out.error(`soc2-ml: Slack delivery failed, ${alerting.pending.length} alert(s) kept pending: ${alerting.deliveryFailure}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The change path's structured log lines, as progress on stderr. */
+function progressLogger(out: CliOutput): PathLogger {
+  const line = (message: string, fields: Record<string, unknown>) => {
+    const reason = typeof fields.reason === 'string' ? `: ${fields.reason}` : '';
+    return `${message}${reason}`;
+  };
+  return {
+    info: (message, fields) => out.progress(line(message, fields)),
+    warn: (message, fields) => out.progress(line(message, fields)),
+    error: (message, fields) => out.error(line(message, fields)),
+  };
+}

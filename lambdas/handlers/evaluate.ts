@@ -1,0 +1,92 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import { type AlertRunResult, evaluateStore, retryPending, updateAlertState } from '../alerts/alerting';
+import { type AlertSender, alertText, webhookSender } from '../alerts/slack';
+import { ALERT_LOG_PREFIX } from '../alerts/state';
+import { AwsClientFactory } from '../aws/clients';
+import type { PathLogger } from '../events/change-path';
+import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
+import { S3EvidenceStore } from '../evidence/s3-store';
+import type { SqsEventLike } from './change-events';
+import { loadConfig, requiredEnv } from './runtime';
+
+/** The webhook URL changes only when someone rotates the secret; re-read it at most every 5 minutes. */
+const SECRET_CACHE_SECONDS = 300;
+
+const s3NotificationSchema = z.looseObject({
+  Records: z.array(z.looseObject({ s3: z.looseObject({ object: z.looseObject({ key: z.string() }) }) })).optional(),
+});
+
+/**
+ * Keys of new evidence named by a batch of S3 notifications (keys arrive URL-encoded, spaces
+ * as "+"). The alert log's own objects are left out: evaluating them would find nothing new.
+ */
+export function newEvidenceKeys(event: SqsEventLike): string[] {
+  const keys: string[] = [];
+  for (const record of event.Records ?? []) {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      continue;
+    }
+    const parsed = s3NotificationSchema.safeParse(body);
+    for (const entry of parsed.success ? (parsed.data.Records ?? []) : []) {
+      const key = decodeURIComponent(entry.s3.object.key.replaceAll('+', ' '));
+      if (key.startsWith(EVIDENCE_PREFIX) && !key.startsWith(ALERT_LOG_PREFIX)) keys.push(key);
+    }
+  }
+  return keys;
+}
+
+/** Without a webhook the deployed evaluator logs each alert (text only) and counts it delivered. */
+export function loggingSender(logger: PathLogger): AlertSender {
+  return {
+    description: 'log (no Slack webhook configured)',
+    send: async (message) => logger.warn('alert', { text: message.text }),
+  };
+}
+
+const logger = new Logger();
+let baseClients: AwsClientFactory | undefined;
+
+async function senderFor(secretArn: string | undefined): Promise<AlertSender> {
+  if (!secretArn) return loggingSender(logger);
+  const url = await getSecret(secretArn, { maxAge: SECRET_CACHE_SECONDS });
+  if (typeof url !== 'string' || !url.startsWith('https://'))
+    throw new Error(`secret ${secretArn} does not hold an https webhook URL`);
+  return webhookSender(url);
+}
+
+/**
+ * The single writer of alert state (reserved concurrency 1): new evidence in a batch triggers
+ * one full evaluation, diffed against the stored status; a batch with nothing new only retries
+ * pending alerts. Failures throw, so SQS delivers the batch again.
+ */
+export async function handler(event: SqsEventLike): Promise<AlertRunResult> {
+  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
+  baseClients ??= new AwsClientFactory({ region: requiredEnv('AWS_REGION'), maxAttempts: config.collection.maxAttempts });
+  const store = new S3EvidenceStore({
+    client: baseClients.s3(),
+    bucket: requiredEnv('EVIDENCE_BUCKET'),
+    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
+    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
+  });
+  const sender = await senderFor(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);
+  const keys = newEvidenceKeys(event);
+  const now = new Date();
+  const result =
+    keys.length === 0
+      ? await retryPending(store, sender, logger)
+      : await updateAlertState({ store, result: await evaluateStore(store, config, now), now, sender, logger });
+  logger.info('evaluation done', {
+    newEvidence: keys.length,
+    alerts: result.alerts.map(alertText),
+    delivered: result.delivered.length,
+    pending: result.pending.length,
+    baselined: result.baselined,
+    ...(result.deliveryFailure ? { deliveryFailure: result.deliveryFailure } : {}),
+  });
+  return result;
+}

@@ -1,0 +1,108 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { AwsClientFactory } from '../aws/clients';
+import type { Soc2MlConfig } from '../config/schema';
+import { S3EvidenceStore } from '../evidence/s3-store';
+import type { EvidenceStore } from '../evidence/store';
+import { type EvidenceBucketFacts, readEvidenceBucketFacts } from '../integrity/bucket-lock';
+import { publicKeyKey } from '../integrity/digest';
+import { type DigestSigner, KmsDigestSigner, publicKeyFingerprint } from '../integrity/signer';
+import { REPORT_FORMATS, recordReport, renderReports } from '../report/pipeline';
+import { produceReport } from '../report/produce';
+import { ITEM_STATUSES, type ItemStatus } from '../report/result';
+import { accountFromFunctionArn, type LambdaContextLike, loadConfig, parseScheduledEvent, requiredEnv } from './runtime';
+
+export interface ScheduledReportInput {
+  store: EvidenceStore;
+  /** Seals the digest periods that closed since the last run. */
+  signer: DigestSigner;
+  config: Soc2MlConfig;
+  now: Date;
+  bucketFacts?: EvidenceBucketFacts;
+  onProgress?: (message: string) => void;
+}
+
+export interface ScheduledReportResult {
+  generatedAt: string;
+  summary: Record<ItemStatus, number>;
+  /** Keys of the dated, write-once report files (reports/latest/ holds copies). */
+  reportKeys: string[];
+  /** Digest keys written by this run. */
+  sealedDigests: string[];
+  integrityProblems: number;
+  /** Where the signing key's public half (PEM) sits beside the digests, for auditors. */
+  publicKey: { key: string; fingerprint: string };
+}
+
+/**
+ * The scheduled report without the Lambda around it: seal, verify, evaluate, then store all
+ * five formats under reports/YYYY/MM/DD/ and reports/latest/.
+ */
+export async function runScheduledReport(input: ScheduledReportInput): Promise<ScheduledReportResult> {
+  const { store, signer } = input;
+  const { result, history, sealed, integrity } = await produceReport(store, {
+    config: input.config,
+    now: input.now,
+    signer,
+    ...(input.bucketFacts ? { bucketFacts: input.bucketFacts } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  });
+  const stored = await recordReport(store, result, renderReports(result, history, REPORT_FORMATS));
+  const fingerprint = publicKeyFingerprint(await signer.publicKeyPem());
+  return {
+    generatedAt: result.generatedAt,
+    summary: result.summary,
+    reportKeys: stored.map((object) => object.key),
+    sealedDigests: sealed.map((digest) => digest.key),
+    integrityProblems: integrity.problems.length,
+    publicKey: { key: publicKeyKey(fingerprint), fingerprint },
+  };
+}
+
+const logger = new Logger();
+const metrics = new Metrics();
+let baseClients: AwsClientFactory | undefined;
+let signer: KmsDigestSigner | undefined;
+
+/**
+ * Daily report. A Slack summary is not posted from here: the alerting module owns Slack, and
+ * the summary message can be added once it exposes one.
+ */
+export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledReportResult> {
+  const scheduled = parseScheduledEvent(event, 'report');
+  logger.appendKeys({ scheduledEventId: scheduled.id });
+
+  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
+  const region = requiredEnv('AWS_REGION');
+  const bucket = requiredEnv('EVIDENCE_BUCKET');
+  baseClients ??= new AwsClientFactory({ region, maxAttempts: config.collection.maxAttempts });
+  // One signer per container: it caches the public key fetched from KMS.
+  signer ??= new KmsDigestSigner(baseClients.kms(region), requiredEnv('DIGEST_SIGNING_KEY_ARN'));
+  const store = new S3EvidenceStore({
+    client: baseClients.s3(),
+    bucket,
+    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
+    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
+  });
+  const bucketFacts = await readEvidenceBucketFacts(baseClients.s3(), {
+    name: bucket,
+    account: accountFromFunctionArn(context.invokedFunctionArn),
+    region,
+  });
+
+  const report = await runScheduledReport({
+    store,
+    signer,
+    config,
+    now: new Date(),
+    bucketFacts,
+    onProgress: (message) => logger.info(message),
+  });
+
+  for (const status of ITEM_STATUSES) metrics.addMetric(`items${status}`, MetricUnit.Count, report.summary[status]);
+  metrics.addMetric('sealedDigests', MetricUnit.Count, report.sealedDigests.length);
+  metrics.addMetric('integrityProblems', MetricUnit.Count, report.integrityProblems);
+  metrics.publishStoredMetrics();
+  logger.info('report stored', { ...report });
+  return report;
+}

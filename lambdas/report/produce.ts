@@ -1,0 +1,92 @@
+import { loadCatalog } from '../catalog/catalog';
+import type { StoreFacts } from '../checks/facts';
+import { ALL_CHECKS } from '../checks/registry';
+import { COLLECTORS } from '../collectors/registry';
+import type { Soc2MlConfig } from '../config/schema';
+import type { EvidenceStore } from '../evidence/store';
+import { listManualEvidence } from '../integrity/attest';
+import type { EvidenceBucketFacts } from '../integrity/bucket-lock';
+import { publicKeyKey, type SealedDigest, sealPeriods } from '../integrity/digest';
+import { type DigestSigner, LocalDigestSigner } from '../integrity/signer';
+import { type VerifyResult, verifyStore } from '../integrity/verify';
+import { evaluate } from './evaluate';
+import { baseStoreFacts, loadReportHistory, loadStoredEvidence } from './pipeline';
+import type { EvaluationResult, IntegrityView, ReportHistoryPoint } from './result';
+
+export interface ProduceReportOptions {
+  config: Soc2MlConfig;
+  now: Date;
+  /** Seals every complete, unsealed digest period first; without it the chain is only verified. */
+  signer?: DigestSigner;
+  /** Lock settings of the evidence bucket; absent for a local directory store. */
+  bucketFacts?: EvidenceBucketFacts;
+  /** One human-readable line per step (the CLI prints them on stderr). */
+  onProgress?: (message: string) => void;
+}
+
+export interface ProducedReport {
+  result: EvaluationResult;
+  /** Earlier reports of the store, for the trend chart. */
+  history: ReportHistoryPoint[];
+  sealed: SealedDigest[];
+  integrity: VerifyResult;
+}
+
+/**
+ * Everything between an evidence store and an evaluation result, the same for `soc2-ml report`
+ * and the report Lambda: seal (when given a signer), verify the chain, read evidence, manual
+ * evidence and report history, and evaluate every check against the catalog.
+ */
+export async function produceReport(store: EvidenceStore, options: ProduceReportOptions): Promise<ProducedReport> {
+  const { config, now, signer } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const catalog = loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) });
+  const period = config.evidence.digestPeriod;
+
+  const sealed = signer ? await sealPeriods(store, signer, { now, period }) : [];
+  if (signer && sealed.length > 0) {
+    const kind = signer instanceof LocalDigestSigner ? 'local' : 'KMS';
+    progress(`sealed ${sealed.length} digest period(s) with ${kind} key ${signer.keyId}`);
+  }
+  progress(`verifying the digest chain of ${store.location}...`);
+  const integrity = await verifyStore(store, { now, period });
+  progress('reading evidence...');
+  const evidence = await loadStoredEvidence(store, (n) => progress(`  ${n} records read`));
+  const [manualEvidence, history] = await Promise.all([listManualEvidence(store), loadReportHistory(store)]);
+  const facts: StoreFacts = {
+    ...baseStoreFacts(store, evidence, history),
+    integrity: { verified: integrity.problems.length === 0, problems: integrity.problems.map((p) => `${p.kind}: ${p.message}`) },
+    ...(options.bucketFacts ? { evidenceBucket: options.bucketFacts } : {}),
+  };
+  progress(`evaluating ${evidence.length} evidence records against ${catalog.items.length} checklist items...`);
+  const result = evaluate({
+    evidence,
+    manualEvidence,
+    catalog,
+    checks: ALL_CHECKS,
+    config,
+    now,
+    facts,
+    globalCollectors: Object.values(COLLECTORS)
+      .filter((c) => c.global)
+      .map((c) => c.name),
+  });
+  return { result: { ...result, integrity: await integrityView(store, integrity) }, history, sealed, integrity };
+}
+
+/** The verification outcome with the PEM of every key it trusted, as stored beside the digests. */
+async function integrityView(store: EvidenceStore, verified: VerifyResult): Promise<IntegrityView> {
+  const publicKeys: IntegrityView['publicKeys'] = [];
+  for (const { fingerprint } of verified.summary.trustedKeys) {
+    const key = publicKeyKey(fingerprint);
+    const bytes = await store.get(key);
+    if (bytes) publicKeys.push({ fingerprint, key, pem: new TextDecoder().decode(bytes) });
+  }
+  return {
+    verified: verified.problems.length === 0,
+    problems: verified.problems.length,
+    digests: verified.summary.digests,
+    heads: verified.summary.heads,
+    publicKeys,
+  };
+}

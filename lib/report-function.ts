@@ -1,0 +1,177 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import {
+  acknowledgeWildcardResource,
+  deadLetterQueue,
+  errorAlarm,
+  handlerFunction,
+  MAX_ASYNC_RETRIES,
+  retainedLogGroup,
+} from './function-parts';
+
+export interface ReportFunctionProps {
+  /** EventBridge schedule expression of the report (config.schedules.report). */
+  schedule: string;
+  evidenceBucket: IBucket;
+  evidenceKey: IKey;
+  /** SSM parameter holding the validated configuration as JSON. */
+  configParameter: IStringParameter;
+}
+
+/** What the report reads: evidence, attested manual evidence, the digest chain and earlier reports. */
+export const REPORT_READ_PREFIXES = ['evidence/', 'manual/', 'digests/', 'reports/'] as const;
+/** What it writes: reports (dated write-once, latest replaced) and the digests it seals. */
+export const REPORT_WRITE_PREFIXES = ['reports/', 'digests/'] as const;
+
+/**
+ * Key administration without kms:Sign and kms:CreateGrant, written out rather than `kms:*`: no
+ * IAM policy in the account can then let anyone but the report function sign digests.
+ */
+const KEY_ADMIN_ACTIONS = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateKeyDescription',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+];
+
+/**
+ * The scheduled report: seals the digest periods that closed with an asymmetric KMS key
+ * (ECC_NIST_P256, SIGN_VERIFY) that only this function may use to sign, verifies the chain,
+ * evaluates and stores the five report formats under reports/. Reads evidence, writes only
+ * reports/ and digests/.
+ */
+export class ReportFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly signingKey: Key;
+  readonly deadLetterQueue: Queue;
+  readonly errorAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: ReportFunctionProps) {
+    super(scope, id);
+    const { evidenceBucket, evidenceKey } = props;
+
+    const logGroup = retainedLogGroup(this);
+    const readObjects = REPORT_READ_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
+    const writeObjects = REPORT_WRITE_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'soc2-ml-evidence report: reads the evidence store, writes reports and digests only',
+      inlinePolicies: {
+        read: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketObjectLockConfiguration'],
+              resources: [evidenceBucket.bucketArn],
+            }),
+            new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: readObjects }),
+            new PolicyStatement({ actions: ['kms:Decrypt'], resources: [evidenceKey.keyArn] }),
+          ],
+        }),
+        write: new PolicyDocument({
+          statements: [
+            new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: writeObjects }),
+            new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [evidenceKey.keyArn] }),
+            new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+          ],
+        }),
+      },
+    });
+    props.configParameter.grantRead(this.role);
+    for (const objects of new Set([...readObjects, ...writeObjects])) {
+      acknowledgeWildcardResource(
+        this.role,
+        objects,
+        'Report, digest and evidence keys are dated per run under a fixed prefix; Object Lock keeps what is written.',
+      );
+    }
+
+    // Signing rights live in the key policy, naming this role: no IAM policy can grant kms:Sign.
+    const accountPrincipals = new AccountRootPrincipal();
+    this.signingKey = new Key(this, 'SigningKey', {
+      description: 'soc2-ml-evidence: signs the evidence digest chain (public key verifies offline)',
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            sid: 'KeyAdministrationWithoutSigning',
+            principals: [accountPrincipals],
+            actions: KEY_ADMIN_ACTIONS,
+            resources: ['*'],
+          }),
+          new PolicyStatement({
+            sid: 'AnyoneInTheAccountReadsThePublicKey',
+            principals: [accountPrincipals],
+            actions: ['kms:GetPublicKey'],
+            resources: ['*'],
+          }),
+          new PolicyStatement({
+            sid: 'OnlyTheReportFunctionSigns',
+            principals: [this.role],
+            actions: ['kms:Sign', 'kms:GetPublicKey'],
+            resources: ['*'],
+          }),
+        ],
+      }),
+    });
+
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'This queue is the dead-letter destination of the report; it needs none of its own.',
+    );
+
+    this.function = handlerFunction(this, {
+      handlerFile: 'report.ts',
+      description: 'soc2-ml-evidence: seals digests, verifies the chain and writes the scheduled report',
+      role: this.role,
+      logGroup,
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+      serviceName: 'soc2-ml-report',
+      environment: {
+        EVIDENCE_BUCKET: evidenceBucket.bucketName,
+        EVIDENCE_KMS_KEY_ARN: evidenceKey.keyArn,
+        CONFIG_PARAMETER: props.configParameter.parameterName,
+        DIGEST_SIGNING_KEY_ARN: this.signingKey.keyArn,
+      },
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    new Rule(this, 'Schedule', {
+      description: 'soc2-ml-evidence: scheduled report and digest sealing',
+      schedule: Schedule.expression(props.schedule),
+      targets: [new LambdaFunction(this.function, { retryAttempts: MAX_ASYNC_RETRIES, deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    this.errorAlarm = errorAlarm(
+      this,
+      this.function,
+      'soc2-ml-evidence report failed; the day has no report and its digest may be unsealed',
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+
+/** Reading synthesised templates: the shapes and lookups the infra tests share. */
+
+export interface PolicyStatementJson {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, unknown>;
+  Sid?: string;
+}
+
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+export function logicalIdOf(template: Template, type: string, props: Record<string, unknown>): string {
+  const found = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/** CDK's own deploy-time function that writes the bucket notification configuration, and its role. */
+const isBucketNotificationsHandler = (logicalId: string) => logicalId.startsWith('BucketNotificationsHandler');
+
+/**
+ * Every statement of every IAM policy in the template: managed, standalone and role inline;
+ * optionally without the policies of CDK's bucket-notification custom resource.
+ */
+export function allIamStatements(
+  template: Template,
+  options: { exceptDeployTimeHandlers?: boolean } = {},
+): PolicyStatementJson[] {
+  const excluded = (roles: { Ref?: string }[] | undefined) =>
+    options.exceptDeployTimeHandlers === true && (roles ?? []).some((role) => isBucketNotificationsHandler(role.Ref ?? ''));
+  const standalone = Object.values({
+    ...template.findResources('AWS::IAM::Policy'),
+    ...template.findResources('AWS::IAM::ManagedPolicy'),
+  })
+    .filter((policy) => !excluded(policy.Properties.Roles))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+  const inline = Object.entries(template.findResources('AWS::IAM::Role'))
+    .filter(([id]) => !excluded([{ Ref: id }]))
+    .flatMap(([, role]) =>
+      ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: PolicyStatementJson[] } }[]).flatMap(
+        (policy) => policy.PolicyDocument.Statement,
+      ),
+    );
+  return [...standalone, ...inline];
+}

@@ -1,0 +1,108 @@
+import { parseConfig } from '../../../lambdas/config/schema';
+import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
+import { handler, runScheduledReport } from '../../../lambdas/handlers/report';
+import { UnsupportedEventError } from '../../../lambdas/handlers/runtime';
+import { parseDigestKey } from '../../../lambdas/integrity/digest';
+import { publicKeyFingerprint } from '../../../lambdas/integrity/signer';
+import { verifyStore } from '../../../lambdas/integrity/verify';
+import { ACCOUNT_A, type TempStore, tempStore } from '../integrity/fixtures';
+import { bucket, stored } from '../report/fixtures';
+
+const NOW = new Date('2026-11-26T06:00:00.000Z');
+const REPORT_FILES = ['report.csv', 'report.html', 'report.json', 'report.md', 'report.oscal.json'];
+
+async function keysUnder(temp: TempStore, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of temp.store.list(prefix)) keys.push(object.key);
+  return keys.sort();
+}
+
+describe('runScheduledReport', () => {
+  let temp: TempStore;
+  beforeEach(async () => {
+    temp = await tempStore();
+  });
+  afterEach(() => temp.cleanup());
+
+  it("seals yesterday's evidence, then stores all five formats dated and as latest", async () => {
+    // Prepare: one S3 snapshot collected yesterday
+    const { record } = stored({ account: ACCOUNT_A, collectedAt: '2026-11-25T10:00:00.000Z', resources: [bucket('ml-data')] });
+    await writeEvidence(temp.store, record);
+    const signer = await temp.signer();
+    // Act
+    const result = await runScheduledReport({ store: temp.store, signer, config: parseConfig({}), now: NOW });
+    // Assess
+    expect(result.reportKeys.map((key) => key.replace(/^reports\/2026\/11\/26\/060000000Z\//, '')).sort()).toEqual(REPORT_FILES);
+    expect(await keysUnder(temp, 'reports/latest/')).toEqual(REPORT_FILES.map((name) => `reports/latest/${name}`));
+    expect(result.sealedDigests.map((key) => parseDigestKey(key)?.period.id)).toEqual(['2026-11-25']);
+    expect(result.integrityProblems).toBe(0);
+    expect(Object.values(result.summary).reduce((sum, n) => sum + n, 0)).toBe(66);
+    const report = JSON.parse(new TextDecoder().decode(await temp.store.get('reports/latest/report.json')));
+    expect(report.generatedAt).toBe(NOW.toISOString());
+  });
+
+  it('stores the public key beside the digests, where offline verification finds it', async () => {
+    // Prepare
+    const { record } = stored({ account: ACCOUNT_A, collectedAt: '2026-11-24T10:00:00.000Z' });
+    await writeEvidence(temp.store, record);
+    const signer = await temp.signer();
+    // Act
+    const result = await runScheduledReport({ store: temp.store, signer, config: parseConfig({}), now: NOW });
+    const verified = await verifyStore(temp.store, { now: NOW, publicKeys: [await signer.publicKeyPem()] });
+    // Assess
+    const pem = new TextDecoder().decode(await temp.store.get(result.publicKey.key));
+    expect(publicKeyFingerprint(pem)).toBe(result.publicKey.fingerprint);
+    expect(result.publicKey.key).toBe(`digests/v1/public-keys/${result.publicKey.fingerprint}.pem`);
+    expect(verified.problems).toEqual([]);
+    expect(verified.summary.digests).toBe(2);
+  });
+
+  it('shows the verified chain and its public key in report.json and report.html', async () => {
+    // Prepare
+    const { record } = stored({ account: ACCOUNT_A, collectedAt: '2026-11-25T10:00:00.000Z' });
+    await writeEvidence(temp.store, record);
+    const signer = await temp.signer();
+    // Act
+    const result = await runScheduledReport({ store: temp.store, signer, config: parseConfig({}), now: NOW });
+    const json = JSON.parse(new TextDecoder().decode(await temp.store.get('reports/latest/report.json')));
+    const html = new TextDecoder().decode(await temp.store.get('reports/latest/report.html'));
+    // Assess
+    expect(json.integrity).toEqual({
+      verified: true,
+      problems: 0,
+      digests: 1,
+      heads: [expect.objectContaining({ chain: ACCOUNT_A, periodId: '2026-11-25', key: result.sealedDigests[0] })],
+      publicKeys: [{ fingerprint: result.publicKey.fingerprint, key: result.publicKey.key, pem: await signer.publicKeyPem() }],
+    });
+    expect(html).toContain('<h2>Evidence integrity</h2>');
+    expect(html).toContain(result.publicKey.fingerprint);
+    expect(html).toContain('-----BEGIN PUBLIC KEY-----');
+  });
+
+  it('seals nothing twice and keeps the earlier report as history', async () => {
+    // Prepare
+    const { record } = stored({ account: ACCOUNT_A, collectedAt: '2026-11-25T10:00:00.000Z' });
+    await writeEvidence(temp.store, record);
+    const signer = await temp.signer();
+    const config = parseConfig({});
+    await runScheduledReport({ store: temp.store, signer, config, now: NOW });
+    // Act
+    const second = await runScheduledReport({ store: temp.store, signer, config, now: new Date('2026-11-26T07:00:00.000Z') });
+    // Assess
+    expect(second.sealedDigests).toEqual([]);
+    expect((await keysUnder(temp, 'reports/2026/11/26/')).filter((key) => key.endsWith('/report.json'))).toHaveLength(2);
+  });
+});
+
+describe('report handler', () => {
+  it('refuses anything but a scheduled event before touching AWS', async () => {
+    // Act
+    const run = handler(
+      { Records: [] },
+      { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:r', getRemainingTimeInMillis: () => 1 },
+    );
+    // Assess
+    await expect(run).rejects.toThrow(UnsupportedEventError);
+    await expect(run).rejects.toThrow(/the report handler only accepts EventBridge "Scheduled Event"s/);
+  });
+});
