@@ -7,7 +7,7 @@ import type { PathLogger } from '../events/change-path';
 import { readEvidence } from '../evidence/evidence-io';
 import type { EvidenceStore } from '../evidence/store';
 import { evaluate } from '../report/evaluate';
-import { baseStoreFacts, loadStoredEvidence } from '../report/pipeline';
+import { baseStoreFacts, loadCurrentEvidence } from '../report/pipeline';
 import type { EvaluationResult } from '../report/result';
 import { detectDrift, itemsByCheck, trackedFindings } from './drift';
 import { type AlertSender, buildAlertMessage } from './slack';
@@ -20,15 +20,15 @@ export async function evaluateStore(
   now: Date,
   facts?: StoreFacts,
 ): Promise<EvaluationResult> {
-  const evidence = await loadStoredEvidence(store);
+  const current = await loadCurrentEvidence(store);
   return evaluate({
-    evidence,
+    evidence: current.evidence,
     manualEvidence: [],
     catalog: loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) }),
     checks: ALL_CHECKS,
     config,
     now,
-    facts: facts ?? baseStoreFacts(store, evidence, []),
+    facts: facts ?? baseStoreFacts(store, current, []),
     globalCollectors: Object.values(COLLECTORS)
       .filter((c) => c.global)
       .map((c) => c.name),

@@ -100,7 +100,11 @@ function integrity(context: CheckContext): Finding[] {
   const id = 'evidence.integrity';
   const result = context.facts?.integrity;
   if (!result) return [storeFinding(id, context, 'ERROR', 'digest chain not verified')];
-  if (result.verified) return [storeFinding(id, context, 'PASS', 'digest chain verifies')];
+  if (result.verified && result.digests === 0) {
+    // Nothing sealed yet is not a verified chain: the first digest follows the first period's end.
+    return [storeFinding(id, context, 'NOT_APPLICABLE', 'no digest yet: evidence is sealed once its period has ended')];
+  }
+  if (result.verified) return [storeFinding(id, context, 'PASS', `digest chain of ${result.digests ?? 'all'} digests verifies`)];
   const shown = result.problems.slice(0, 3).join('; ');
   const more = result.problems.length > 3 ? ` (and ${result.problems.length - 3} more)` : '';
   return [storeFinding(id, context, 'FAIL', `digest chain does not verify: ${shown || 'no detail'}${more}`)];

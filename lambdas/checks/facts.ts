@@ -17,7 +17,11 @@ export interface StoreFacts {
     days?: number;
   };
   /** Outcome of walking the digest chain; undefined when it was not verified. */
-  integrity?: { verified: boolean; problems: string[] };
+  integrity?: {
+    verified: boolean;
+    problems: string[] /** Digests in the chain(s); 0 before the first period is sealed. */;
+    digests?: number;
+  };
   /** generatedAt of earlier reports, and when evidence collection began (bounds the schedule window). */
   reports: { generatedAt: string[]; collectingSince?: string };
   /** Change events captured in the period per account, and whether the event path (queue, DLQ) is healthy. */

@@ -29,17 +29,64 @@ const FILE_NAMES: Record<ReportFormat, string> = {
  */
 const COLLECTION_RECORDS_PREFIX = `${EVIDENCE_PREFIX}collector=`;
 
-/** Every collection record in the store, decoded, with the key and SHA-256 of the bytes read. */
-export async function loadStoredEvidence(store: EvidenceStore, onProgress?: (n: number) => void): Promise<StoredEvidence[]> {
-  const evidence: StoredEvidence[] = [];
+export interface CurrentEvidence {
+  /** Per collector, account and region: the latest full snapshot and every newer single-resource record. */
+  evidence: StoredEvidence[];
+  /** When the earliest record in the store was collected: the start of the reporting window. */
+  firstCollectedAt?: string;
+  /** Collection records in the store, read or not. */
+  recordsInStore: number;
+}
+
+/** Reads at most this many records at once: S3 GETs are latency-bound. */
+const READ_CONCURRENCY = 8;
+
+/**
+ * What evaluation needs and no more. The store keeps every record ever written, so reading
+ * them all would grow without bound; keys sort by time within each collector/account/region
+ * partition, so each partition is read newest first until its latest full snapshot.
+ */
+export async function loadCurrentEvidence(store: EvidenceStore, onProgress?: (n: number) => void): Promise<CurrentEvidence> {
+  const partitions = new Map<string, string[]>();
+  let first: string | undefined;
+  let recordsInStore = 0;
   for await (const object of store.list(COLLECTION_RECORDS_PREFIX)) {
-    if (!object.key.endsWith('.json.gz')) continue;
-    const bytes = await store.get(object.key);
-    if (!bytes) continue;
-    evidence.push({ record: decodeEvidence(bytes), evidence: { key: object.key, sha256: sha256Hex(bytes) } });
-    if (onProgress && evidence.length % 500 === 0) onProgress(evidence.length);
+    const place = RECORD_KEY.exec(object.key);
+    if (!place) continue;
+    recordsInStore += 1;
+    const [, partition, date, time] = place as unknown as [string, string, string, string];
+    const at = `${date}T${time}`;
+    if (first === undefined || at < first) first = at;
+    const keys = partitions.get(partition);
+    if (keys) keys.push(object.key);
+    else partitions.set(partition, [object.key]);
   }
-  return evidence;
+  const evidence: StoredEvidence[] = [];
+  for (const keys of partitions.values()) {
+    keys.sort().reverse();
+    for (let start = 0; start < keys.length; start += READ_CONCURRENCY) {
+      const batch = await Promise.all(keys.slice(start, start + READ_CONCURRENCY).map((key) => readRecord(store, key)));
+      const fullAt = batch.findIndex((item) => item?.record.scope.type === 'all');
+      for (const item of fullAt >= 0 ? batch.slice(0, fullAt + 1) : batch) if (item) evidence.push(item);
+      onProgress?.(evidence.length);
+      if (fullAt >= 0) break;
+    }
+  }
+  return { evidence, recordsInStore, ...(first ? { firstCollectedAt: keyTimeToIso(first) } : {}) };
+}
+
+/** evidence/v1/collector=C/account=A/region=R/date=YYYY-MM-DD/HHMMSSmmmZ-<id>.json.gz */
+const RECORD_KEY =
+  /^evidence\/v1\/(collector=[^/]+\/account=[^/]+\/region=[^/]+)\/date=(\d{4}-\d{2}-\d{2})\/(\d{9})Z-[^/]+\.json\.gz$/;
+
+function keyTimeToIso(at: string): string {
+  const [date, time] = at.split('T') as [string, string];
+  return `${date}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}.${time.slice(6, 9)}Z`;
+}
+
+async function readRecord(store: EvidenceStore, key: string): Promise<StoredEvidence | undefined> {
+  const bytes = await store.get(key);
+  return bytes ? { record: decodeEvidence(bytes), evidence: { key, sha256: sha256Hex(bytes) } } : undefined;
 }
 
 /** Earlier reports recorded in the store: the pass-rate trend and the reports_on_schedule fact. */
@@ -61,14 +108,13 @@ export async function loadReportHistory(store: EvidenceStore): Promise<ReportHis
 }
 
 /** The facts every store can answer: where it is, which reports it holds, since when it collects. */
-export function baseStoreFacts(store: EvidenceStore, evidence: StoredEvidence[], history: ReportHistoryPoint[]): StoreFacts {
-  const firstCollection = evidence.reduce<string | undefined>(
-    (first, e) => (first === undefined || e.record.collectedAt < first ? e.record.collectedAt : first),
-    undefined,
-  );
+export function baseStoreFacts(store: EvidenceStore, current: CurrentEvidence, history: ReportHistoryPoint[]): StoreFacts {
   return {
     location: store.location,
-    reports: { generatedAt: history.map((h) => h.generatedAt), ...(firstCollection ? { collectingSince: firstCollection } : {}) },
+    reports: {
+      generatedAt: history.map((h) => h.generatedAt),
+      ...(current.firstCollectedAt ? { collectingSince: current.firstCollectedAt } : {}),
+    },
   };
 }
 

@@ -1,8 +1,10 @@
 import { loadCatalog } from '../catalog/catalog';
+import { reportPeriodMs } from '../checks/evidence';
 import type { StoreFacts } from '../checks/facts';
 import { ALL_CHECKS } from '../checks/registry';
 import { COLLECTORS } from '../collectors/registry';
 import type { Soc2MlConfig } from '../config/schema';
+import { countChangeEvents } from '../events/change-log';
 import type { EvidenceStore } from '../evidence/store';
 import { listManualEvidence } from '../integrity/attest';
 import type { EvidenceBucketFacts } from '../integrity/bucket-lock';
@@ -10,7 +12,7 @@ import { publicKeyKey, type SealedDigest, sealPeriods } from '../integrity/diges
 import { type DigestSigner, LocalDigestSigner } from '../integrity/signer';
 import { type VerifyResult, verifyStore } from '../integrity/verify';
 import { evaluate } from './evaluate';
-import { baseStoreFacts, loadReportHistory, loadStoredEvidence } from './pipeline';
+import { baseStoreFacts, loadCurrentEvidence, loadReportHistory } from './pipeline';
 import type { EvaluationResult, IntegrityView, ReportHistoryPoint } from './result';
 
 export interface ProduceReportOptions {
@@ -20,9 +22,18 @@ export interface ProduceReportOptions {
   signer?: DigestSigner;
   /** Lock settings of the evidence bucket; absent for a local directory store. */
   bucketFacts?: EvidenceBucketFacts;
+  /**
+   * Health of the path that brings change events into the store, when the caller can measure
+   * it; without it evidence.change_log is ERROR (not measured), never PASS.
+   */
+  changePath?: { healthy: boolean; detail?: string };
+  /** Re-hash only the objects of the last N days (older ones: presence and version); default all. */
+  rehashDays?: number;
   /** One human-readable line per step (the CLI prints them on stderr). */
   onProgress?: (message: string) => void;
 }
+
+const DAY_MS = 86_400_000;
 
 export interface ProducedReport {
   result: EvaluationResult;
@@ -49,18 +60,33 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
     progress(`sealed ${sealed.length} digest period(s) with ${kind} key ${signer.keyId}`);
   }
   progress(`verifying the digest chain of ${store.location}...`);
-  const integrity = await verifyStore(store, { now, period });
+  const integrity = await verifyStore(store, {
+    now,
+    period,
+    ...(options.rehashDays !== undefined ? { rehashFrom: new Date(now.getTime() - options.rehashDays * DAY_MS) } : {}),
+  });
   progress('reading evidence...');
-  const evidence = await loadStoredEvidence(store, (n) => progress(`  ${n} records read`));
-  const [manualEvidence, history] = await Promise.all([listManualEvidence(store), loadReportHistory(store)]);
+  const current = await loadCurrentEvidence(store, (n) => progress(`  ${n} records read`));
+  const [manualEvidence, history, changeEvents] = await Promise.all([
+    listManualEvidence(store),
+    loadReportHistory(store),
+    options.changePath ? countChangeEvents(store, new Date(now.getTime() - reportPeriodMs(config.schedules.report))) : undefined,
+  ]);
   const facts: StoreFacts = {
-    ...baseStoreFacts(store, evidence, history),
-    integrity: { verified: integrity.problems.length === 0, problems: integrity.problems.map((p) => `${p.kind}: ${p.message}`) },
+    ...baseStoreFacts(store, current, history),
+    integrity: {
+      verified: integrity.problems.length === 0,
+      digests: integrity.summary.digests,
+      problems: integrity.problems.map((p) => `${p.kind}: ${p.message}`),
+    },
     ...(options.bucketFacts ? { evidenceBucket: options.bucketFacts } : {}),
+    ...(options.changePath && changeEvents ? { changeEvents: { byAccount: changeEvents, ...options.changePath } } : {}),
   };
-  progress(`evaluating ${evidence.length} evidence records against ${catalog.items.length} checklist items...`);
+  progress(
+    `evaluating ${current.evidence.length} of ${current.recordsInStore} evidence records (the latest snapshots) against ${catalog.items.length} checklist items...`,
+  );
   const result = evaluate({
-    evidence,
+    evidence: current.evidence,
     manualEvidence,
     catalog,
     checks: ALL_CHECKS,

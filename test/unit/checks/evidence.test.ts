@@ -74,6 +74,10 @@ describe('evidence.integrity', () => {
   it('passes a verified chain, fails with the problems, ERROR when not verified', () => {
     // Act / Assess
     expect(statuses(run('evidence.integrity', [], facts()))).toEqual(['PASS']);
+    expect(run('evidence.integrity', [], facts({ integrity: { verified: true, problems: [], digests: 0 } }))[0]).toMatchObject({
+      status: 'NOT_APPLICABLE',
+      detail: expect.stringContaining('no digest yet'),
+    });
     expect(
       run('evidence.integrity', [], facts({ integrity: { verified: false, problems: ['changed: evidence/v1/a'] } }))[0]!.detail,
     ).toContain('changed: evidence/v1/a');

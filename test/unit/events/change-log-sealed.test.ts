@@ -8,7 +8,7 @@ import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import { sealPeriods } from '../../../lambdas/integrity/digest';
 import { LocalDigestSigner } from '../../../lambdas/integrity/signer';
 import { verifyStore } from '../../../lambdas/integrity/verify';
-import { loadStoredEvidence } from '../../../lambdas/report/pipeline';
+import { loadCurrentEvidence } from '../../../lambdas/report/pipeline';
 
 describe('change-log and alert-log objects', () => {
   it('are sealed and verified by the digest chain, and are not read as collection records', async () => {
@@ -42,7 +42,7 @@ describe('change-log and alert-log objects', () => {
     // Act
     const sealed = await sealPeriods(store, signer, { now: later });
     const verified = await verifyStore(store, { now: later, publicKeys: [await signer.publicKeyPem()] });
-    const records = await loadStoredEvidence(store);
+    const records = (await loadCurrentEvidence(store)).evidence;
 
     // Assess
     expect(change.status).toBe('stored');

@@ -101,6 +101,23 @@ describe('digest chain: seal and verify offline', () => {
     ]);
   });
 
+  it('re-hashes only recent periods when given a window, but still sees older objects deleted', async () => {
+    // Prepare
+    const { pem } = await sealAll();
+    const original = (await t.store.get(keys.a25!))!;
+    const tampered = Uint8Array.from(original);
+    tampered[0] ^= 1;
+    await t.overwrite(keys.a25!, tampered);
+    await t.remove(keys.a25b!);
+
+    // Act: the 2026-11-25 period ends before the window; 2026-11-26 is inside it.
+    const result = await verifyStore(t.store, { now: NOW, publicKeys: [pem], rehashFrom: new Date('2026-11-26T12:00:00Z') });
+
+    // Assess
+    expect(result.summary).toMatchObject({ objectsChecked: 2, objectsPresenceOnly: 1 });
+    expect(result.problems.map((p) => [p.kind, p.key])).toEqual([['object-missing', keys.a25b]]);
+  });
+
   it('reports a deleted object', async () => {
     // Prepare
     const { pem } = await sealAll();
