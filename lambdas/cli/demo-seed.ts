@@ -49,6 +49,11 @@ const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
 /** AWS's documented example key pair: looks real to a scanner, grants nothing anywhere. */
 const EXAMPLE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const EXAMPLE_SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const EXAMPLE_TRACKING_TOKEN = 'demo-tracking-token-0f3c9a';
+const EXAMPLE_DATABASE_PASSWORD = 'demo-db-password-7d41e2';
+
+/** Secret values the seed plants in scripts, hyper-parameters and model environments: none may reach the store. */
+export const PLANTED_SECRETS = [EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_KEY, EXAMPLE_TRACKING_TOKEN, EXAMPLE_DATABASE_PASSWORD];
 const IMAGE_REGISTRY = '763104351884.dkr.ecr.us-east-1.amazonaws.com';
 
 export const DEMO_BUCKETS = {
@@ -223,7 +228,8 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
       TrainingJobName: 'churn-xgboost-2026-11-20',
       RoleArn: roleArn,
       AlgorithmSpecification: { TrainingImage: `${IMAGE_REGISTRY}/xgboost:1.7-1`, TrainingInputMode: 'File' },
-      HyperParameters: { max_depth: '6', eta: '0.2', num_round: '200' },
+      // A tracking token passed as a hyper-parameter, as teams do: redacted before it is written.
+      HyperParameters: { max_depth: '6', eta: '0.2', num_round: '200', wandb_api_token: EXAMPLE_TRACKING_TOKEN },
       InputDataConfig: [
         {
           ChannelName: 'train',
@@ -246,6 +252,7 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
       PrimaryContainer: {
         Image: `${IMAGE_REGISTRY}/xgboost:1.7-1`,
         ModelDataUrl: `s3://${DEMO_BUCKETS.modelArtifacts}/churn/churn-xgboost-2026-11-20/output/model.tar.gz`,
+        Environment: { FEATURE_STORE_DB_PASSWORD: EXAMPLE_DATABASE_PASSWORD, LOG_LEVEL: 'info' },
       },
     }),
   );

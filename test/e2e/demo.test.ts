@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { DemoSummary } from '../../lambdas/cli/demo';
+import { PLANTED_SECRETS } from '../../lambdas/cli/demo-seed';
 import { runCliCaptured } from '../helpers/cli';
 
 /** The whole demo (emulator start, seeding, collect, report, event) takes seconds; a busy machine gets room. */
@@ -41,6 +43,25 @@ describe('soc2-ml demo', () => {
   it('exits 0 with --json output only (no progress on stderr)', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
+  });
+
+  it('writes no planted secret anywhere: evidence, change log, alerts, digests or reports', async () => {
+    const files = await allFiles(join(dir, 'demo'));
+    let sawRedactedFields = false;
+    for (const file of files) {
+      const raw = await readFile(file);
+      const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+      for (const secret of PLANTED_SECRETS) expect({ file, leaked: text.includes(secret) }).toEqual({ file, leaked: false });
+      if (
+        file.includes('/evidence/v1/collector=sagemaker/') &&
+        text.includes('wandb_api_token') &&
+        text.includes('FEATURE_STORE_DB_PASSWORD')
+      ) {
+        sawRedactedFields = true;
+      }
+    }
+    // The keys are kept (so the absence of values is not because nothing was collected).
+    expect(sawRedactedFields).toBe(true);
   });
 
   it('reports every planted misconfiguration as FAIL for its check and resource', async () => {
@@ -87,3 +108,8 @@ describe('soc2-ml demo', () => {
     expect(isRunning(demo.emulator.pid)).toBe(false);
   });
 });
+
+async function allFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
