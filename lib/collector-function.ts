@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,11 +14,12 @@ import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
 import type { CollectorName } from '../lambdas/evidence/record';
 import { acknowledgeCollectorReads, collectorReadStatements } from './collector-read-policy';
 import {
-  acknowledgeWildcardResource,
+  acknowledgePrefixWrites,
   deadLetterQueue,
   errorAlarm,
   handlerFunction,
   MAX_ASYNC_RETRIES,
+  prefixWriteStatements,
   retainedLogGroup,
 } from './function-parts';
 
@@ -49,29 +50,19 @@ export class CollectorFunction extends Construct {
     super(scope, id);
 
     const logGroup = retainedLogGroup(this);
-    const evidenceObjects = props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`);
+    const writes = { bucket: props.evidenceBucket, key: props.evidenceKey, prefix: EVIDENCE_PREFIX, logGroup };
     const read = { collectors: [props.collector], regions: props.regions };
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `soc2-ml-evidence ${props.collector} collector: read-only, writes evidence only`,
       inlinePolicies: {
         read: new PolicyDocument({ statements: collectorReadStatements(this, read) }),
-        evidence: new PolicyDocument({
-          statements: [
-            new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [evidenceObjects] }),
-            new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [props.evidenceKey.keyArn] }),
-            new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-          ],
-        }),
+        evidence: new PolicyDocument({ statements: prefixWriteStatements(writes) }),
       },
     });
     props.configParameter.grantRead(this.role);
     acknowledgeCollectorReads(this.role, read);
-    acknowledgeWildcardResource(
-      this.role,
-      evidenceObjects,
-      'Evidence keys are generated per run under evidence/v1/; write-once is enforced by Object Lock and If-None-Match.',
-    );
+    acknowledgePrefixWrites(this.role, writes);
 
     this.deadLetterQueue = deadLetterQueue(
       this,

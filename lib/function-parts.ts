@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type IDestination, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { type DeadLetterQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 // cdk-nag's own flattening, so that acknowledgement ids match its finding ids exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
@@ -39,6 +41,40 @@ export interface HandlerFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Async invocations only: where they go after MAX_ASYNC_RETRIES. */
   onFailure?: IDestination;
+}
+
+/** Where a write-only function puts its objects: keys under one prefix of the evidence bucket. */
+export interface PrefixWrites {
+  bucket: IBucket;
+  key: IKey;
+  /** Such as "evidence/v1/"; the function writes nothing outside it. */
+  prefix: string;
+  /** The function's own log group. */
+  logGroup: LogGroup;
+}
+
+/**
+ * Write-once objects under the prefix, encrypted with the bucket's key, and the function's
+ * own logs: nothing is read back. The acknowledgement names the one wildcard this needs.
+ */
+export function prefixWriteStatements(writes: PrefixWrites): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      actions: ['s3:PutObject', 's3:PutObjectRetention'],
+      resources: [writes.bucket.arnForObjects(`${writes.prefix}*`)],
+    }),
+    new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [writes.key.keyArn] }),
+    new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [writes.logGroup.logGroupArn] }),
+  ];
+}
+
+/** The object wildcard of prefixWriteStatements, acknowledged on the role that holds it. */
+export function acknowledgePrefixWrites(role: IRole, writes: Pick<PrefixWrites, 'bucket' | 'prefix'>): void {
+  acknowledgeWildcardResource(
+    role,
+    writes.bucket.arnForObjects(`${writes.prefix}*`),
+    `Keys are generated per run under ${writes.prefix}; write-once is enforced by Object Lock and If-None-Match.`,
+  );
 }
 
 /** A nodejs22.x arm64 function bundled by esbuild (no Docker), with Powertools settings. */

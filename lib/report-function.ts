@@ -26,6 +26,8 @@ export interface ReportFunctionProps {
   evidenceKey: IKey;
   /** SSM parameter holding the validated configuration as JSON. */
   configParameter: IStringParameter;
+  /** config.slack.webhookSecretArn: the only secret the report may read, to post its summary. */
+  slackWebhookSecretArn?: string;
 }
 
 /** What the report reads: evidence, attested manual evidence, the digest chain and earlier reports. */
@@ -59,8 +61,8 @@ const KEY_ADMIN_ACTIONS = [
 /**
  * The scheduled report: seals the digest periods that closed with an asymmetric KMS key
  * (ECC_NIST_P256, SIGN_VERIFY) that only this function may use to sign, verifies the chain,
- * evaluates and stores the five report formats under reports/. Reads evidence, writes only
- * reports/ and digests/.
+ * evaluates and stores the five report formats under reports/, then posts a Slack summary when
+ * a webhook secret is configured. Reads evidence, writes only reports/ and digests/.
  */
 export class ReportFunction extends Construct {
   readonly function: NodejsFunction;
@@ -76,6 +78,9 @@ export class ReportFunction extends Construct {
     const logGroup = retainedLogGroup(this);
     const readObjects = REPORT_READ_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
     const writeObjects = REPORT_WRITE_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
+    const secretStatements = props.slackWebhookSecretArn
+      ? [new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.slackWebhookSecretArn] })]
+      : [];
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'soc2-ml-evidence report: reads the evidence store, writes reports and digests only',
@@ -88,6 +93,7 @@ export class ReportFunction extends Construct {
             }),
             new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: readObjects }),
             new PolicyStatement({ actions: ['kms:Decrypt'], resources: [evidenceKey.keyArn] }),
+            ...secretStatements,
           ],
         }),
         write: new PolicyDocument({
@@ -158,6 +164,7 @@ export class ReportFunction extends Construct {
         EVIDENCE_KMS_KEY_ARN: evidenceKey.keyArn,
         CONFIG_PARAMETER: props.configParameter.parameterName,
         DIGEST_SIGNING_KEY_ARN: this.signingKey.keyArn,
+        ...(props.slackWebhookSecretArn ? { SLACK_WEBHOOK_SECRET_ARN: props.slackWebhookSecretArn } : {}),
       },
       onFailure: new SqsDestination(this.deadLetterQueue),
     });

@@ -11,6 +11,7 @@ import { ChangeEventRules } from './change-event-rules';
 import { CollectorFunction } from './collector-function';
 import { EvaluatorFunction } from './evaluator-function';
 import { EvidenceBucket } from './evidence-bucket';
+import { Organization } from './organization';
 import { ReportFunction } from './report-function';
 
 export interface Soc2MlStackProps extends StackProps {
@@ -39,6 +40,7 @@ export class Soc2MlStack extends Stack {
   readonly changeEventRules: ChangeEventRules;
   readonly evaluator: EvaluatorFunction;
   readonly trail?: AccountTrail;
+  readonly organization?: Organization;
 
   constructor(scope: Construct, id: string, props: Soc2MlStackProps) {
     super(scope, id, props);
@@ -77,7 +79,8 @@ export class Soc2MlStack extends Stack {
       evidenceKey: this.evidence.key,
       configParameter: this.configParameter,
     };
-    this.report = new ReportFunction(this, 'Report', { ...shared, schedule: config.schedules.report });
+    const slack = config.slack?.webhookSecretArn ? { slackWebhookSecretArn: config.slack.webhookSecretArn } : {};
+    this.report = new ReportFunction(this, 'Report', { ...shared, ...slack, schedule: config.schedules.report });
     this.changeEvents = new ChangeEventFunction(this, 'ChangeEvents', {
       ...shared,
       regions: config.regions,
@@ -90,9 +93,15 @@ export class Soc2MlStack extends Stack {
     });
     this.evaluator = new EvaluatorFunction(this, 'Evaluator', {
       ...shared,
-      ...(config.slack?.webhookSecretArn ? { slackWebhookSecretArn: config.slack.webhookSecretArn } : {}),
+      ...slack,
     });
     this.acknowledgeBucketNotificationsHandler();
+    if (config.organization.enabled)
+      this.organization = new Organization(this, 'Organization', {
+        ...shared,
+        config,
+        changeEventsRole: this.changeEvents.role,
+      });
     if (config.createTrail) this.trail = new AccountTrail(this, 'Trail', { accessLogBucket: this.evidence.accessLogBucket });
 
     new CfnOutput(this, 'EvidenceBucketName', {

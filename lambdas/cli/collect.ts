@@ -1,7 +1,9 @@
+import type { AwsClientFactory } from '../aws/clients';
 import { availableCollectors, COLLECTORS } from '../collectors/registry';
 import { runCollection } from '../collectors/run-collection';
 import type { Collector } from '../collectors/types';
-import { COLLECTOR_NAMES, type CollectorName, GLOBAL_REGION } from '../evidence/record';
+import { COLLECTOR_NAMES, type CollectionError, type CollectorName, GLOBAL_REGION } from '../evidence/record';
+import { openMemberAccount, partitionOf, recordUnreachableAccount, sessionNameFor } from '../organization/member-account';
 import {
   type AwsOptions,
   clientFactory,
@@ -20,9 +22,14 @@ export interface CollectOptions extends StoreOptions, AwsOptions {
   regions?: string;
   lookbackDays?: string;
   config?: string;
+  /** Member accounts to collect through --role-name, instead of the credentials' own account. */
+  accounts?: string;
+  roleName?: string;
+  externalId?: string;
 }
 
 export interface CollectRunSummary {
+  account: string;
   collector: CollectorName;
   region: string;
   resources: number;
@@ -45,6 +52,26 @@ export function selectCollectors(list: string | undefined): Collector[] {
   return [...new Set(names)].map((n) => COLLECTORS[n as CollectorName]!);
 }
 
+/** --accounts with --role-name: the member accounts to collect; undefined for the credentials' own account. */
+export function memberAccountsOption(
+  options: Pick<CollectOptions, 'accounts' | 'roleName' | 'externalId'>,
+): string[] | undefined {
+  const accounts = parseList(options.accounts);
+  if (accounts === undefined) {
+    if (options.roleName !== undefined || options.externalId !== undefined)
+      throw new UsageError('--role-name and --external-id need --accounts');
+    return undefined;
+  }
+  if (options.roleName === undefined) throw new UsageError('--accounts needs --role-name: the role to assume in each account');
+  const invalid = accounts.filter((a) => !/^\d{12}$/.test(a));
+  if (accounts.length === 0 || invalid.length > 0)
+    throw new UsageError(`--accounts: give 12-digit account ids${invalid.length > 0 ? `, not ${invalid.join(', ')}` : ''}`);
+  return [...new Set(accounts)];
+}
+
+/** An account to collect: its clients, or why they could not be had. */
+type AccountAccess = { account: string } & ({ clients: AwsClientFactory } | { error: CollectionError });
+
 /** `soc2-ml collect`: one evidence record per collector, account and region. */
 export async function collectCommand(options: CollectOptions, out: CliOutput): Promise<number> {
   const config = await loadConfig(options.config);
@@ -57,37 +84,51 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
       throw new UsageError(`--lookback-days ${options.lookbackDays}: must be a positive integer`);
     config.collection.lookbackDays = days;
   }
+  const memberAccounts = memberAccountsOption(options);
   const region = homeRegion(options, config);
   const clients = clientFactory(options, config, region);
   const identity = await resolveAccount(clients);
   const store = await openStore(options, clients, config);
-  out.progress(`collecting account ${identity.account} into ${store.location}`);
+  const access: AccountAccess[] = [];
+  if (memberAccounts === undefined) access.push({ account: identity.account, clients });
+  for (const account of memberAccounts ?? []) {
+    const member = await openMemberAccount(clients, account, {
+      roleName: options.roleName!,
+      ...(options.externalId ? { externalId: options.externalId } : {}),
+      partition: partitionOf(identity.arn),
+      sessionName: sessionNameFor('cli'),
+    });
+    access.push(member.ok ? { account, clients: member.clients } : { account, error: member.error });
+    if (!member.ok) out.progress(`account ${account}: ${member.error.code}: ${member.error.message} (recorded as errors)`);
+  }
+  out.progress(`collecting account ${access.map((a) => a.account).join(', ')} into ${store.location}`);
 
   const summaries: CollectRunSummary[] = [];
-  const targets = collectors.flatMap((collector) =>
-    (collector.global ? [region] : regions).map((target) => ({ collector, target })),
+  const targets = access.flatMap((account) =>
+    collectors.flatMap((collector) => (collector.global ? [region] : regions).map((target) => ({ account, collector, target }))),
   );
   const steps = out.steps(targets.length);
   try {
-    for (const { collector, target } of targets) {
-      const label = `${collector.name} ${collector.global ? GLOBAL_REGION : target}`;
+    for (const { account, collector, target } of targets) {
+      const label = `${memberAccounts ? `${account.account} ` : ''}${collector.name} ${collector.global ? GLOBAL_REGION : target}`;
       steps.start(label);
       const started = Date.now();
-      const run = await runCollection(
-        collector,
-        {
-          account: identity.account,
-          region: target,
-          scope: { type: 'all' },
-          clients: clients.forRun(),
-          clock: () => new Date(),
-          settings: config.collection,
-          progress: (line) => steps.note(line),
-        },
-        store,
-        { type: 'cli', user: identity.arn },
-      );
+      const context = {
+        account: account.account,
+        region: target,
+        scope: { type: 'all' as const },
+        clients: ('clients' in account ? account.clients : clients).forRun(),
+        clock: () => new Date(),
+        settings: config.collection,
+        progress: (line: string) => steps.note(line),
+      };
+      const trigger = { type: 'cli' as const, user: identity.arn };
+      const run =
+        'clients' in account
+          ? await runCollection(collector, context, store, trigger)
+          : await recordUnreachableAccount(collector, context, store, trigger, account.error);
       const summary: CollectRunSummary = {
+        account: account.account,
         collector: collector.name,
         region: run.record.region,
         resources: run.record.resources.length,
@@ -112,11 +153,15 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   }
 
   out.json({ account: identity.account, store: store.location, runs: summaries });
+  const columns = ['collector', 'region', 'resources', 'errors', 'calls', 'seconds', 'evidence'];
+  const row = (s: CollectRunSummary) => [s.collector, s.region, s.resources, s.errors, s.calls, s.seconds.toFixed(1), s.key];
   out.result(
-    formatTable(
-      ['collector', 'region', 'resources', 'errors', 'calls', 'seconds', 'evidence'],
-      summaries.map((s) => [s.collector, s.region, s.resources, s.errors, s.calls, s.seconds.toFixed(1), s.key]),
-    ),
+    memberAccounts
+      ? formatTable(
+          ['account', ...columns],
+          summaries.map((s) => [s.account, ...row(s)]),
+        )
+      : formatTable(columns, summaries.map(row)),
   );
   const totalErrors = summaries.reduce((n, s) => n + s.errors, 0);
   out.result(

@@ -60,11 +60,15 @@ export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 
     .option('--bucket <name>', 'evidence bucket instead of a local directory')
     .option('--lookback-days <n>', 'SageMaker job history window in days (default: 90)')
     .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .option('--accounts <list>', 'comma-separated member account ids, each collected through --role-name')
+    .option('--role-name <name>', 'role to assume in each of --accounts (the standard credential chain assumes it)')
+    .option('--external-id <id>', 'external ID the member role requires')
     .addHelpText(
       'after',
       `
 Examples:
   soc2-ml collect
+  soc2-ml collect --accounts 111111111111,222222222222 --role-name soc2-ml-evidence-collector --external-id acme-soc2
   soc2-ml collect --collectors s3,iam --store ./evidence
   soc2-ml collect --endpoint-url http://127.0.0.1:5000 --regions us-east-1,eu-west-1`,
     )

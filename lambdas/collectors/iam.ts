@@ -59,7 +59,7 @@ import {
   obtainCredentialReport,
   ROOT_ACCOUNT_ROW,
 } from './iam-credential-report';
-import { collectPages, iso, parsePolicyDocument } from './pages';
+import { collectPages, iso, MAX_PAGE_SIZE, parsePolicyDocument } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 // IAM resources carry no tags: the list calls return none, a Get per principal would double the
@@ -112,28 +112,28 @@ async function collectAccount(run: IamRun): Promise<EvidenceResource[]> {
       log,
       'iam:ListUsers',
       undefined,
-      () => paginateListUsers({ client: iam }, {}),
+      () => paginateListUsers({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
       (p) => p.Users,
     ),
     collectPages(
       log,
       'iam:ListGroups',
       undefined,
-      () => paginateListGroups({ client: iam }, {}),
+      () => paginateListGroups({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
       (p) => p.Groups,
     ),
     collectPages(
       log,
       'iam:ListRoles',
       undefined,
-      () => paginateListRoles({ client: iam }, {}),
+      () => paginateListRoles({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
       (p) => p.Roles,
     ),
     collectPages(
       log,
       'iam:ListPolicies',
       undefined,
-      () => paginateListPolicies({ client: iam }, { Scope: 'Local', OnlyAttached: false }),
+      () => paginateListPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { Scope: 'Local', OnlyAttached: false }),
       (p) => p.Policies,
     ),
   ]);
@@ -222,35 +222,35 @@ async function describeUser(
       log,
       'iam:ListGroupsForUser',
       arn,
-      () => paginateListGroupsForUser({ client: iam }, { UserName }),
+      () => paginateListGroupsForUser({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
       (p) => p.Groups?.map((g) => g.GroupName ?? ''),
     ),
     collectPages(
       log,
       'iam:ListAttachedUserPolicies',
       arn,
-      () => paginateListAttachedUserPolicies({ client: iam }, { UserName }),
+      () => paginateListAttachedUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
       (p) => attached(p.AttachedPolicies),
     ),
     collectPages(
       log,
       'iam:ListUserPolicies',
       arn,
-      () => paginateListUserPolicies({ client: iam }, { UserName }),
+      () => paginateListUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
       (p) => p.PolicyNames,
     ),
     collectPages(
       log,
       'iam:ListMFADevices',
       arn,
-      () => paginateListMFADevices({ client: iam }, { UserName }),
+      () => paginateListMFADevices({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
       (p) => p.MFADevices?.map((d) => d.SerialNumber ?? ''),
     ),
     collectPages(
       log,
       'iam:ListAccessKeys',
       arn,
-      () => paginateListAccessKeys({ client: iam }, { UserName }),
+      () => paginateListAccessKeys({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
       (p) => p.AccessKeyMetadata,
     ),
   ]);
@@ -335,7 +335,7 @@ async function describeGroup(run: IamRun, group: Group): Promise<EvidenceResourc
     run.log,
     'iam:ListAttachedGroupPolicies',
     arn,
-    () => paginateListAttachedGroupPolicies({ client: run.iam }, { GroupName: group.GroupName }),
+    () => paginateListAttachedGroupPolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { GroupName: group.GroupName }),
     (p) => attached(p.AttachedPolicies),
   );
   if (policies) configuration.attachedPolicies = policies;
@@ -358,7 +358,7 @@ async function describeRole(run: IamRun, role: Role): Promise<EvidenceResource |
     run.log,
     'iam:ListAttachedRolePolicies',
     arn,
-    () => paginateListAttachedRolePolicies({ client: run.iam }, { RoleName: role.RoleName }),
+    () => paginateListAttachedRolePolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { RoleName: role.RoleName }),
     (p) => attached(p.AttachedPolicies),
   );
   if (policies) configuration.attachedPolicies = policies;

@@ -12,7 +12,7 @@ import pLimit from 'p-limit';
 import type { EvidenceResource } from '../evidence/record';
 import { KMS_KEY_TYPE, type KmsKeyConfiguration, rotationNotApplicableReason } from '../evidence/resources/kms';
 import { CollectionLog } from './collection-log';
-import { collectPages, iso } from './pages';
+import { collectPages, iso, MAX_PAGE_SIZE } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 /** Answered for keys rotation cannot apply to: a fact about the key, not an error. */
@@ -39,7 +39,7 @@ export async function collectKms(context: CollectorContext): Promise<CollectorOu
           log,
           'kms:ListKeys',
           undefined,
-          () => paginateListKeys({ client: kms }, {}),
+          () => paginateListKeys({ client: kms, pageSize: MAX_PAGE_SIZE.kms }, {}),
           (p) => p.Keys?.map((k) => k.KeyArn ?? k.KeyId ?? ''),
         )
       : [context.scope.resource];
@@ -50,7 +50,7 @@ export async function collectKms(context: CollectorContext): Promise<CollectorOu
     log,
     'kms:ListAliases',
     undefined,
-    () => paginateListAliases({ client: kms }, {}),
+    () => paginateListAliases({ client: kms, pageSize: MAX_PAGE_SIZE.kms }, {}),
     (p) => p.Aliases,
   );
   const aliasesByKey = aliases ? groupAliases(aliases) : undefined;
@@ -140,7 +140,7 @@ async function describeKey(
       log,
       'kms:ListResourceTags',
       arn,
-      () => paginateListResourceTags({ client: kms }, { KeyId }),
+      () => paginateListResourceTags({ client: kms, pageSize: MAX_PAGE_SIZE.kmsResourceTags }, { KeyId }),
       (p) => p.Tags,
     ),
   ]);

@@ -25,6 +25,7 @@ import {
   type S3BucketConfiguration,
 } from '../evidence/resources/s3';
 import { CollectionLog } from './collection-log';
+import { MAX_PAGE_SIZE } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 /** Answers that mean "not configured" (checklist, Collection notes): facts, not errors. */
@@ -90,7 +91,7 @@ export async function collectS3(context: CollectorContext): Promise<CollectorOut
 async function listBuckets(context: CollectorContext, log: CollectionLog): Promise<BucketListing[]> {
   const buckets: BucketListing[] = [];
   const outcome = await log.call('s3:ListBuckets', undefined, async () => {
-    for await (const page of paginateListBuckets({ client: context.clients.s3() }, { MaxBuckets: 1000 })) {
+    for await (const page of paginateListBuckets({ client: context.clients.s3() }, { MaxBuckets: MAX_PAGE_SIZE.s3Buckets })) {
       for (const bucket of page.Buckets ?? []) {
         if (bucket.Name) buckets.push({ name: bucket.Name, region: bucket.BucketRegion, creationDate: bucket.CreationDate });
       }

@@ -23,6 +23,7 @@ import {
   type SmEndpoint,
 } from '../evidence/resources/sagemaker';
 import { CollectionLog } from './collection-log';
+import { MAX_PAGE_SIZE } from './pages';
 import { type EndpointTelemetry, listEndpointTelemetry, withTelemetry } from './sagemaker/endpoint-telemetry';
 import { JOB_DEFINITION_APIS } from './sagemaker/job-definitions';
 import { KINDS, type KindName, kindOfArnType } from './sagemaker/kinds';
@@ -183,16 +184,16 @@ async function collectAll(run: SageMakerRun): Promise<void> {
     run.listAndDescribe('notebook', 'ListNotebookInstances', () =>
       names((p: { NotebookInstances?: { NotebookInstanceName?: string }[] }) =>
         (p.NotebookInstances ?? []).map((n) => n.NotebookInstanceName),
-      )(paginateListNotebookInstances({ client }, {})),
+      )(paginateListNotebookInstances({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
     ),
     run.listAndDescribe('lifecycleConfig', 'ListNotebookInstanceLifecycleConfigs', () =>
       names((p: { NotebookInstanceLifecycleConfigs?: { NotebookInstanceLifecycleConfigName?: string }[] }) =>
         (p.NotebookInstanceLifecycleConfigs ?? []).map((n) => n.NotebookInstanceLifecycleConfigName),
-      )(paginateListNotebookInstanceLifecycleConfigs({ client }, {})),
+      )(paginateListNotebookInstanceLifecycleConfigs({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
     ),
     run.listAndDescribe('domain', 'ListDomains', () =>
       names((p: { Domains?: { DomainId?: string }[] }) => (p.Domains ?? []).map((d) => d.DomainId))(
-        paginateListDomains({ client }, {}),
+        paginateListDomains({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
       ),
     ),
     run.listAndDescribe(
@@ -204,7 +205,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
             SortBy: 'CreationTime',
             SortOrder: 'Descending',
             CreationTimeAfter: cutoff,
-            MaxResults: 100,
+            MaxResults: MAX_PAGE_SIZE.sageMaker,
             NextToken: nextToken,
           }),
         );
@@ -223,7 +224,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
             SortBy: 'CreationTime',
             SortOrder: 'Descending',
             CreationTimeAfter: cutoff,
-            MaxResults: 100,
+            MaxResults: MAX_PAGE_SIZE.sageMaker,
             NextToken: nextToken,
           }),
         );
@@ -238,19 +239,19 @@ async function collectAll(run: SageMakerRun): Promise<void> {
     ),
     run.listAndDescribe('model', 'ListModels', () =>
       names((p: { Models?: { ModelName?: string }[] }) => (p.Models ?? []).map((m) => m.ModelName))(
-        paginateListModels({ client }, {}),
+        paginateListModels({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
       ),
     ),
     run.listAndDescribe('endpoint', 'ListEndpoints', () =>
       names((p: { Endpoints?: { EndpointName?: string }[] }) => (p.Endpoints ?? []).map((e) => e.EndpointName))(
-        paginateListEndpoints({ client }, {}),
+        paginateListEndpoints({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
       ),
     ),
     describeLatestModelPackages(run),
     run.listAndDescribe('monitoringSchedule', 'ListMonitoringSchedules', () =>
       names((p: { MonitoringScheduleSummaries?: { MonitoringScheduleName?: string }[] }) =>
         (p.MonitoringScheduleSummaries ?? []).map((s) => s.MonitoringScheduleName),
-      )(paginateListMonitoringSchedules({ client }, {})),
+      )(paginateListMonitoringSchedules({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
     ),
     ...monitoringJobDefinitionKinds.map((definitionKind) =>
       run.listAndDescribe(definitionKind, JOB_DEFINITION_APIS[definitionKind].listApi, () =>
@@ -262,7 +263,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
     run.listAndDescribe('featureGroup', 'ListFeatureGroups', () =>
       names((p: { FeatureGroupSummaries?: { FeatureGroupName?: string }[] }) =>
         (p.FeatureGroupSummaries ?? []).map((g) => g.FeatureGroupName),
-      )(paginateListFeatureGroups({ client }, {})),
+      )(paginateListFeatureGroups({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
     ),
   ]);
 
@@ -278,7 +279,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
 async function describeLatestModelPackages(run: SageMakerRun): Promise<EvidenceResource[]> {
   const client = run.client;
   const groups = await run.list('ListModelPackageGroups', async function* () {
-    for await (const page of paginateListModelPackageGroups({ client }, {})) {
+    for await (const page of paginateListModelPackageGroups({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})) {
       yield (page.ModelPackageGroupSummaryList ?? [])
         .map((g) => g.ModelPackageGroupName)
         .filter((n): n is string => typeof n === 'string');

@@ -138,13 +138,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       /**
        * Accounts other than the deployment's whose CloudTrail events (arriving through an
-       * organization bus) are stored in the change log. They are not re-collected: these
-       * credentials describe only their own account. Events of any other account are ignored.
+       * organization bus) are stored in the change log without re-collection. When
+       * organization.enabled is true, the events of the member accounts it selects are instead
+       * re-collected through the member role; this list covers the other accounts. Events of
+       * any account neither selected nor listed are ignored.
        */
       recordOtherAccounts: z
         .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'))
         .default([])
-        .describe('Other accounts whose CloudTrail events are kept in the change log (not re-collected).'),
+        .describe(
+          'Other accounts whose CloudTrail events are kept in the change log only. When organization is enabled, the member accounts it collects are re-collected through the member role instead; list here the accounts it does not collect.',
+        ),
     })
     .prefault({}),
   organization: z
@@ -187,7 +191,10 @@ export const configSchema = z.strictObject({
       maxConcurrency: z
         .strictObject({
           s3: positiveInt.max(1000).default(20).describe('Member-account s3 collections in flight at once.'),
-          iam: positiveInt.max(1000).default(5).describe('Member-account iam collections in flight at once (IAM throttles hard).'),
+          iam: positiveInt
+            .max(1000)
+            .default(5)
+            .describe('Member-account iam collections in flight at once (IAM throttles hard).'),
           kms: positiveInt.max(1000).default(20).describe('Member-account kms collections in flight at once.'),
           cloudtrail: positiveInt.max(1000).default(20).describe('Member-account cloudtrail collections in flight at once.'),
           sagemaker: positiveInt
@@ -197,6 +204,10 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       schedule: scheduleExpression.default('rate(6 hours)').describe('Organization-wide collection schedule.'),
+      stackSetCallAs: z
+        .enum(['DELEGATED_ADMIN', 'SELF'])
+        .default('DELEGATED_ADMIN')
+        .describe('DELEGATED_ADMIN: this account is a StackSets delegated administrator; SELF: it is the management account.'),
     })
     .prefault({})
     .superRefine((organization, ctx) => {

@@ -6,6 +6,8 @@ import { runCollection } from '../collectors/run-collection';
 import type { Soc2MlConfig } from '../config/schema';
 import type { Trigger } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
+import { openMemberAccount, sessionNameFor } from '../organization/member-account';
+import { accountSelected } from '../organization/plan';
 import { writeChangeLog } from './change-log';
 import { type CloudTrailEvent, parseCloudTrailEvent, principalOf } from './cloudtrail-event';
 import { type CollectionTarget, resolveTargets, targetKey } from './targets';
@@ -68,6 +70,8 @@ export interface ChangePathDeps {
   logger: PathLogger;
   /** Epoch ms after which collectors start no new describe. */
   deadline?: number;
+  /** Partition of the member role ARNs (default aws). */
+  partition?: string;
 }
 
 /** Re-collections of one batch run a few at a time: each is one resource, but a batch can name many. */
@@ -175,7 +179,11 @@ function triageMessage(message: ChangeMessage, deps: ChangePathDeps): Triage {
   const name = `${detail.eventSource} ${detail.eventName}`;
   if (detail.errorCode)
     return { id: message.id, status: 'ignored', reason: `${name} failed with ${detail.errorCode}: nothing changed` };
-  if (detail.recipientAccountId !== deps.account) {
+  const member = detail.recipientAccountId !== deps.account;
+  const organization = deps.config.organization;
+  // Only organisation members reach the bus (its policy): those collected are re-collected through the member role.
+  const collectedMember = member && organization.enabled && accountSelected(organization, detail.recipientAccountId);
+  if (member && !collectedMember) {
     if (deps.config.changeEvents.recordOtherAccounts.includes(detail.recipientAccountId))
       return { recordOnly: { message, event } };
     return {
@@ -203,15 +211,31 @@ function eventTrigger(event: CloudTrailEvent): Trigger {
   };
 }
 
+/** The central credentials for the central account; the member role for a member account. */
+async function clientsFor(account: string, deps: ChangePathDeps): Promise<AwsClientFactory> {
+  if (account === deps.account) return deps.clients;
+  const { organization } = deps.config;
+  const member = await openMemberAccount(deps.clients, account, {
+    roleName: organization.memberRoleName,
+    ...(organization.externalId ? { externalId: organization.externalId } : {}),
+    partition: deps.partition ?? 'aws',
+    sessionName: sessionNameFor('change-events'),
+  });
+  if (!member.ok) throw new Error(`${member.error.api} ${member.error.resource}: ${member.error.code}: ${member.error.message}`);
+  return member.clients;
+}
+
 async function recollect(target: CollectionTarget, event: CloudTrailEvent, deps: ChangePathDeps): Promise<Recollection> {
   const resource = target.scope.type === 'resource' ? target.scope.resource : '*';
+  const account = event.detail.recipientAccountId;
   const base = { collector: target.collector, region: target.region, resource };
-  const clients = deps.clients.forRun();
+  let clients = deps.clients.forRun();
   try {
+    clients = (await clientsFor(account, deps)).forRun();
     const { record, stored } = await runCollection(
       COLLECTORS[target.collector],
       {
-        account: deps.account,
+        account,
         region: target.region,
         scope: target.scope,
         clients,

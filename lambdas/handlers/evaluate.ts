@@ -1,18 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type AlertRunResult, evaluateStore, retryPending, updateAlertState } from '../alerts/alerting';
-import { type AlertSender, alertText, webhookSender } from '../alerts/slack';
+import { type AlertSender, alertText } from '../alerts/slack';
 import { ALERT_LOG_PREFIX } from '../alerts/state';
 import { AwsClientFactory } from '../aws/clients';
+import type { Soc2MlConfig } from '../config/schema';
 import type { PathLogger } from '../events/change-path';
 import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
 import { S3EvidenceStore } from '../evidence/s3-store';
+import type { EvidenceStore } from '../evidence/store';
 import type { SqsEventLike } from './change-events';
 import { loadConfig, requiredEnv } from './runtime';
-
-/** The webhook URL changes only when someone rotates the secret; re-read it at most every 5 minutes. */
-const SECRET_CACHE_SECONDS = 300;
+import { webhookSenderFromSecret } from './slack-secret';
 
 const s3NotificationSchema = z.looseObject({
   Records: z.array(z.looseObject({ s3: z.looseObject({ object: z.looseObject({ key: z.string() }) }) })).optional(),
@@ -52,18 +51,42 @@ const logger = new Logger();
 let baseClients: AwsClientFactory | undefined;
 
 async function senderFor(secretArn: string | undefined): Promise<AlertSender> {
-  if (!secretArn) return loggingSender(logger);
-  const url = await getSecret(secretArn, { maxAge: SECRET_CACHE_SECONDS });
-  if (typeof url !== 'string' || !url.startsWith('https://'))
-    throw new Error(`secret ${secretArn} does not hold an https webhook URL`);
-  return webhookSender(url);
+  return secretArn ? webhookSenderFromSecret(secretArn) : loggingSender(logger);
+}
+
+export interface EvaluationRunInput {
+  event: SqsEventLike;
+  store: EvidenceStore;
+  config: Soc2MlConfig;
+  sender: AlertSender;
+  now: Date;
+  logger: PathLogger;
 }
 
 /**
- * The single writer of alert state (reserved concurrency 1): new evidence in a batch triggers
- * one full evaluation, diffed against the stored status; a batch with nothing new only retries
- * pending alerts. Failures throw, so SQS delivers the batch again.
+ * The evaluator without the Lambda around it: new evidence in a batch triggers one full
+ * evaluation, diffed against the stored status; a batch with nothing new only retries pending
+ * alerts. Failures throw, so SQS delivers the batch again.
  */
+export async function runEvaluation(input: EvaluationRunInput): Promise<AlertRunResult> {
+  const { store, sender, now, logger } = input;
+  const keys = newEvidenceKeys(input.event);
+  const result =
+    keys.length === 0
+      ? await retryPending(store, sender, logger)
+      : await updateAlertState({ store, result: await evaluateStore(store, input.config, now), now, sender, logger });
+  logger.info('evaluation done', {
+    newEvidence: keys.length,
+    alerts: result.alerts.map(alertText),
+    delivered: result.delivered.length,
+    pending: result.pending.length,
+    baselined: result.baselined,
+    ...(result.deliveryFailure ? { deliveryFailure: result.deliveryFailure } : {}),
+  });
+  return result;
+}
+
+/** The single writer of alert state (reserved concurrency 1). */
 export async function handler(event: SqsEventLike): Promise<AlertRunResult> {
   const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
   baseClients ??= new AwsClientFactory({ region: requiredEnv('AWS_REGION'), maxAttempts: config.collection.maxAttempts });
@@ -74,19 +97,5 @@ export async function handler(event: SqsEventLike): Promise<AlertRunResult> {
     objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
   });
   const sender = await senderFor(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);
-  const keys = newEvidenceKeys(event);
-  const now = new Date();
-  const result =
-    keys.length === 0
-      ? await retryPending(store, sender, logger)
-      : await updateAlertState({ store, result: await evaluateStore(store, config, now), now, sender, logger });
-  logger.info('evaluation done', {
-    newEvidence: keys.length,
-    alerts: result.alerts.map(alertText),
-    delivered: result.delivered.length,
-    pending: result.pending.length,
-    baselined: result.baselined,
-    ...(result.deliveryFailure ? { deliveryFailure: result.deliveryFailure } : {}),
-  });
-  return result;
+  return runEvaluation({ event, store, config, sender, now: new Date(), logger });
 }

@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type AlertSender, buildSummaryMessage, type ReportSummary } from '../alerts/slack';
 import { AwsClientFactory } from '../aws/clients';
+import { errorMessage } from '../aws/errors';
 import type { Soc2MlConfig } from '../config/schema';
+import type { PathLogger } from '../events/change-path';
 import { S3EvidenceStore } from '../evidence/s3-store';
 import type { EvidenceStore } from '../evidence/store';
 import { type EvidenceBucketFacts, readEvidenceBucketFacts } from '../integrity/bucket-lock';
@@ -11,6 +14,7 @@ import { REPORT_FORMATS, recordReport, renderReports } from '../report/pipeline'
 import { produceReport } from '../report/produce';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
 import { accountFromFunctionArn, type LambdaContextLike, loadConfig, parseScheduledEvent, requiredEnv } from './runtime';
+import { webhookSenderFromSecret } from './slack-secret';
 
 export interface ScheduledReportInput {
   store: EvidenceStore;
@@ -20,6 +24,8 @@ export interface ScheduledReportInput {
   now: Date;
   bucketFacts?: EvidenceBucketFacts;
   onProgress?: (message: string) => void;
+  /** Posts the Slack summary once the report is stored; a failed post is logged, never fatal. */
+  summary?: { sender: AlertSender; logger: PathLogger };
 }
 
 export interface ScheduledReportResult {
@@ -32,11 +38,15 @@ export interface ScheduledReportResult {
   integrityProblems: number;
   /** Where the signing key's public half (PEM) sits beside the digests, for auditors. */
   publicKey: { key: string; fingerprint: string };
+  slackSummary: 'posted' | 'failed' | 'not configured';
 }
 
+/** The copy of the HTML report that recordReport replaces on every run: what the summary links to. */
+export const LATEST_HTML_REPORT_KEY = 'reports/latest/report.html';
+
 /**
- * The scheduled report without the Lambda around it: seal, verify, evaluate, then store all
- * five formats under reports/YYYY/MM/DD/ and reports/latest/.
+ * The scheduled report without the Lambda around it: seal, verify, evaluate, store all five
+ * formats under reports/YYYY/MM/DD/ and reports/latest/, then post the Slack summary.
  */
 export async function runScheduledReport(input: ScheduledReportInput): Promise<ScheduledReportResult> {
   const { store, signer } = input;
@@ -49,6 +59,14 @@ export async function runScheduledReport(input: ScheduledReportInput): Promise<S
   });
   const stored = await recordReport(store, result, renderReports(result, history, REPORT_FORMATS));
   const fingerprint = publicKeyFingerprint(await signer.publicKeyPem());
+  const slackSummary = input.summary
+    ? await postSummary(input.summary, {
+        generatedAt: result.generatedAt,
+        summary: result.summary,
+        accounts: result.accounts,
+        location: `${store.location}/${LATEST_HTML_REPORT_KEY}`,
+      })
+    : 'not configured';
   return {
     generatedAt: result.generatedAt,
     summary: result.summary,
@@ -56,18 +74,41 @@ export async function runScheduledReport(input: ScheduledReportInput): Promise<S
     sealedDigests: sealed.map((digest) => digest.key),
     integrityProblems: integrity.problems.length,
     publicKey: { key: publicKeyKey(fingerprint), fingerprint },
+    slackSummary,
   };
 }
 
+/** The report is already stored: Slack being down costs the message, not the run. */
+async function postSummary(
+  { sender, logger }: NonNullable<ScheduledReportInput['summary']>,
+  report: ReportSummary,
+): Promise<'posted' | 'failed'> {
+  try {
+    await sender.send(buildSummaryMessage(report));
+    return 'posted';
+  } catch (err) {
+    logger.warn('report summary not posted', { via: sender.description, failure: errorMessage(err) });
+    return 'failed';
+  }
+}
+
 const logger = new Logger();
+
+/** An unreadable webhook secret must not cost the report: it is logged and the summary skipped. */
+async function summarySender(secretArn: string | undefined): Promise<AlertSender | undefined> {
+  if (!secretArn) return undefined;
+  try {
+    return await webhookSenderFromSecret(secretArn);
+  } catch (err) {
+    logger.warn('report summary will not be posted', { secretArn, failure: errorMessage(err) });
+    return undefined;
+  }
+}
 const metrics = new Metrics();
 let baseClients: AwsClientFactory | undefined;
 let signer: KmsDigestSigner | undefined;
 
-/**
- * Daily report. A Slack summary is not posted from here: the alerting module owns Slack, and
- * the summary message can be added once it exposes one.
- */
+/** Daily report, with a Slack summary when SLACK_WEBHOOK_SECRET_ARN names the webhook secret. */
 export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledReportResult> {
   const scheduled = parseScheduledEvent(event, 'report');
   logger.appendKeys({ scheduledEventId: scheduled.id });
@@ -90,6 +131,8 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
     region,
   });
 
+  const sender = await summarySender(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);
+
   const report = await runScheduledReport({
     store,
     signer,
@@ -97,6 +140,7 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
     now: new Date(),
     bucketFacts,
     onProgress: (message) => logger.info(message),
+    ...(sender ? { summary: { sender, logger } } : {}),
   });
 
   for (const status of ITEM_STATUSES) metrics.addMetric(`items${status}`, MetricUnit.Count, report.summary[status]);

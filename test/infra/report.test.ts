@@ -96,10 +96,33 @@ describe('Soc2MlStack: report function and digest signing key', () => {
     expect(bucketLevel.Resource).toEqual({ 'Fn::GetAtt': [bucketId, 'Arn'] });
     const actions = [...read, ...write].flatMap((s) => asArray(s.Action));
     expect(actions.filter((a) => /Delete|Bypass|PutBucket|kms:Sign|\*/.test(a))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   it('outputs the signing key ARN for auditors to fetch the public key', () => {
     // Assess
     template.hasOutput('DigestSigningKeyArn', { Value: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+});
+
+describe('Soc2MlStack: report function with a Slack webhook secret', () => {
+  const SLACK_SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:slack-AbCdEf';
+  const { stack } = buildTestApp({ slack: { webhookSecretArn: SLACK_SECRET } }, { nag: false });
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources;
+  const functionId = logicalIdOf(template, 'AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ DIGEST_SIGNING_KEY_ARN: Match.anyValue() }) },
+  });
+  const fn = resources[functionId].Properties;
+  const role = resources[fn.Role['Fn::GetAtt'][0] as string] as RoleJson;
+
+  it('tells the report where the webhook secret is and lets it read exactly that secret', () => {
+    // Act
+    const statements = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    // Assess
+    expect(fn.Environment.Variables.SLACK_WEBHOOK_SECRET_ARN).toBe(SLACK_SECRET);
+    expect(statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')))).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SLACK_SECRET },
+    ]);
   });
 });

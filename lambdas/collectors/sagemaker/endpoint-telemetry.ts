@@ -6,6 +6,7 @@ import {
 import { type MetricAlarm, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import type { SmEndpoint, SmEndpointAlarm } from '../../evidence/resources/sagemaker';
 import type { CollectionLog } from '../collection-log';
+import { MAX_PAGE_SIZE } from '../pages';
 import type { CollectorContext } from '../types';
 
 /**
@@ -46,7 +47,10 @@ async function listAlarms(context: CollectorContext, log: CollectionLog) {
   const byEndpoint = new Map<string, SmEndpointAlarm[]>();
   const outcome = await log.call('cloudwatch:DescribeAlarms', undefined, async () => {
     const client = context.clients.cloudWatch(context.region);
-    for await (const page of paginateDescribeAlarms({ client }, { AlarmTypes: ['MetricAlarm'] })) {
+    for await (const page of paginateDescribeAlarms(
+      { client, pageSize: MAX_PAGE_SIZE.cloudWatchAlarms },
+      { AlarmTypes: ['MetricAlarm'] },
+    )) {
       for (const alarm of page.MetricAlarms ?? []) {
         for (const endpointName of endpointNamesOf(alarm)) {
           const list = byEndpoint.get(endpointName) ?? [];
@@ -87,14 +91,20 @@ async function listScaling(context: CollectorContext, log: CollectionLog) {
   const client = context.clients.applicationAutoScaling(context.region);
   const targets: NonNullable<DescribeScalableTargetsCommandOutput['ScalableTargets']> = [];
   const targetsOutcome = await log.call('application-autoscaling:DescribeScalableTargets', undefined, async () => {
-    for await (const page of paginateDescribeScalableTargets({ client }, { ServiceNamespace: 'sagemaker' })) {
+    for await (const page of paginateDescribeScalableTargets(
+      { client, pageSize: MAX_PAGE_SIZE.applicationAutoScaling },
+      { ServiceNamespace: 'sagemaker' },
+    )) {
       targets.push(...(page.ScalableTargets ?? []));
     }
   });
   if (targetsOutcome.status !== 'ok') return undefined;
   const policiesByResource = new Map<string, string[]>();
   const policiesOutcome = await log.call('application-autoscaling:DescribeScalingPolicies', undefined, async () => {
-    for await (const page of paginateDescribeScalingPolicies({ client }, { ServiceNamespace: 'sagemaker' })) {
+    for await (const page of paginateDescribeScalingPolicies(
+      { client, pageSize: MAX_PAGE_SIZE.applicationAutoScaling },
+      { ServiceNamespace: 'sagemaker' },
+    )) {
       for (const policy of page.ScalingPolicies ?? []) {
         if (!policy.ResourceId || !policy.PolicyName) continue;
         policiesByResource.set(policy.ResourceId, [...(policiesByResource.get(policy.ResourceId) ?? []), policy.PolicyName]);

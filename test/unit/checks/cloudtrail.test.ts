@@ -241,4 +241,130 @@ describe('CloudTrail checks', () => {
       expect(single(run('ct.ml_data_events', [plain, trails([trail({})])])).status).toBe('NOT_APPLICABLE');
     });
   });
+  describe('an organization trail seen from a member account', () => {
+    const MANAGEMENT = '111122223333';
+    const MEMBER = '444455556666';
+    const ORG_TRAIL = `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/org`;
+    const MEMBER_BUCKET = 'arn:aws:s3:::member-training-data';
+    const allS3Objects: BasicEventSelector = {
+      readWriteType: 'All',
+      includeManagementEvents: false,
+      dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3'] }],
+      excludeManagementEventSources: [],
+    };
+    /** The management account's trail as the member's eu-west-1 DescribeTrails shows it: a shadow copy, homed in us-east-1. */
+    const memberView = (configuration: Partial<CloudTrailTrailConfiguration> = {}, errors: CollectionError[] = []) =>
+      makeSnapshot({
+        collector: 'cloudtrail',
+        account: MEMBER,
+        region: 'eu-west-1',
+        resources: [
+          trail(
+            {
+              isOrganizationTrail: true,
+              kmsKeyId: `arn:aws:kms:us-east-1:${MANAGEMENT}:key/org`,
+              eventSelectors: { basic: [ALL_MANAGEMENT, allS3Objects], advanced: [] },
+              ...configuration,
+            },
+            ORG_TRAIL,
+            'eu-west-1',
+          ),
+        ],
+        errors,
+      });
+    const memberBuckets = makeSnapshot({
+      collector: 's3',
+      account: MEMBER,
+      region: 'global',
+      resources: [
+        { arn: MEMBER_BUCKET, type: S3_BUCKET_TYPE, region: 'eu-west-1', configuration: { name: 'member-training-data' } },
+      ],
+    });
+    const runMember = (id: string, snapshots: Snapshot[]) =>
+      CLOUDTRAIL_CHECKS.find((c) => c.id === id)!.run(
+        makeCheckContext(snapshots, { mlScope: stubMlScope(['member-training-data']) }),
+      );
+
+    it('satisfies ct.multi_region_logging for the member account', () => {
+      // Act
+      const finding = single(runMember('ct.multi_region_logging', [memberView()]));
+      // Assess
+      expect(finding).toMatchObject({
+        account: MEMBER,
+        resource: `arn:aws:iam::${MEMBER}:root`,
+        status: 'PASS',
+        detail: expect.stringContaining(ORG_TRAIL),
+      });
+    });
+
+    it.each([
+      ['ct.log_file_validation', 'LogFileValidationEnabled true'],
+      ['ct.kms_encrypted', `KmsKeyId arn:aws:kms:us-east-1:${MANAGEMENT}:key/org`],
+    ])('satisfies %s in the member account', (id, detail) => {
+      // Act
+      const finding = single(runMember(id, [memberView()]));
+      // Assess
+      expect(finding).toMatchObject({ account: MEMBER, resource: ORG_TRAIL, status: 'PASS', detail });
+    });
+
+    it('records S3 data events on the member ML bucket for ct.ml_data_events', () => {
+      // Act
+      const finding = single(runMember('ct.ml_data_events', [memberBuckets, memberView()]));
+      // Assess
+      expect(finding).toMatchObject({
+        account: MEMBER,
+        resource: MEMBER_BUCKET,
+        status: 'PASS',
+        detail: expect.stringContaining('org (organization trail)'),
+      });
+    });
+
+    it('is judged, not waved through: its own settings fail the member account', () => {
+      // Prepare
+      const weak = memberView({ logFileValidationEnabled: false, kmsKeyId: null, status: { isLogging: false } });
+      // Act
+      const findings = ['ct.multi_region_logging', 'ct.log_file_validation', 'ct.kms_encrypted', 'ct.ml_data_events'].map((id) =>
+        single(runMember(id, [memberBuckets, weak])),
+      );
+      // Assess
+      expect(findings.map((f) => [f.check, f.account, f.status])).toEqual([
+        ['ct.multi_region_logging', MEMBER, 'FAIL'],
+        ['ct.log_file_validation', MEMBER, 'FAIL'],
+        ['ct.kms_encrypted', MEMBER, 'FAIL'],
+        ['ct.ml_data_events', MEMBER, 'FAIL'],
+      ]);
+    });
+
+    it('is ERROR, not FAIL, when the member account cannot read the trail status in its home region', () => {
+      // Prepare
+      const unread = memberView({ status: undefined }, [denied('cloudtrail:GetTrailStatus', ORG_TRAIL)]);
+      // Act
+      const findings = [
+        single(runMember('ct.multi_region_logging', [unread])),
+        single(runMember('ct.ml_data_events', [memberBuckets, unread])),
+      ];
+      // Assess
+      expect(findings.map((f) => [f.account, f.status])).toEqual([
+        [MEMBER, 'ERROR'],
+        [MEMBER, 'ERROR'],
+      ]);
+    });
+
+    it('counts for the management and the member account separately, each on its own evidence', () => {
+      // Prepare
+      const home = makeSnapshot({
+        collector: 'cloudtrail',
+        account: MANAGEMENT,
+        region: 'us-east-1',
+        resources: [trail({ isOrganizationTrail: true }, ORG_TRAIL)],
+      });
+      // Act
+      const findings = runMember('ct.multi_region_logging', [home, memberView()]);
+      // Assess
+      expect(findings.map((f) => [f.account, f.status]).sort()).toEqual([
+        [MANAGEMENT, 'PASS'],
+        [MEMBER, 'PASS'],
+      ]);
+    });
+  });
 });

@@ -43,6 +43,7 @@ import {
 import { mockedCollectorContext } from '../../helpers/collector-context';
 import { fakeHttpHandler } from '../../helpers/fake-http';
 import { FAKE_CREDENTIALS } from '../../helpers/moto';
+import { listingPageSizes } from '../../helpers/page-sizes';
 
 const iam = mockClient(IAMClient);
 const NOW = new Date('2026-11-26T12:00:00.000Z');
@@ -245,7 +246,8 @@ describe('IAM collector', () => {
 
     // Assess
     expect(output.errors).toEqual([]);
-    expect(iam).toHaveReceivedCommandWith(ListUsersCommand, { Marker: 'page-2' });
+    expect(iam).toHaveReceivedNthSpecificCommandWith(1, ListUsersCommand, { MaxItems: 1000 });
+    expect(iam).toHaveReceivedNthSpecificCommandWith(2, ListUsersCommand, { Marker: 'page-2', MaxItems: 1000 });
     const users = output.resources.filter((r) => r.type === IAM_USER_TYPE);
     expect(users.map((u) => (u.configuration as IamUserConfiguration).userName).sort()).toEqual(['alice', 'bob']);
     expect(users.find((u) => u.arn.endsWith('alice'))?.configuration).toMatchObject({
@@ -357,6 +359,19 @@ describe('IAM collector', () => {
       ]),
     );
     expect(inventory.administrators).toHaveLength(3);
+    expect(listingPageSizes(iam, 'MaxItems')).toEqual({
+      ListUsersCommand: [1000],
+      ListGroupsCommand: [1000],
+      ListRolesCommand: [1000],
+      ListPoliciesCommand: [1000],
+      ListGroupsForUserCommand: [1000],
+      ListAttachedUserPoliciesCommand: [1000],
+      ListUserPoliciesCommand: [1000],
+      ListMFADevicesCommand: [1000],
+      ListAccessKeysCommand: [1000],
+      ListAttachedGroupPoliciesCommand: [1000],
+      ListAttachedRolePoliciesCommand: [1000],
+    });
     const role = output.resources.find((r) => r.type === IAM_ROLE_TYPE)?.configuration as IamRoleConfiguration;
     expect(role).toMatchObject({ trustedBySageMaker: true, trustPolicy: trust });
     const carol = output.resources.find((r) => r.arn.endsWith('user/carol'))?.configuration as IamUserConfiguration;

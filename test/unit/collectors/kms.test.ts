@@ -65,6 +65,8 @@ describe('KMS collector', () => {
 
     // Assess
     expect(output.errors).toEqual([]);
+    // ListResourceTags is capped at 50 by KMS although its model allows 1000.
+    expect(kms).toHaveReceivedCommandWith(ListResourceTagsCommand, { KeyId: 'k1', Limit: 50 });
     expect(output.resources).toEqual([
       {
         arn: keyArn('k1'),
@@ -101,8 +103,10 @@ describe('KMS collector', () => {
 
     // Assess
     expect(output.errors).toEqual([]);
-    expect(kms).toHaveReceivedCommandWith(ListKeysCommand, { Marker: 'm2' });
+    expect(kms).toHaveReceivedNthSpecificCommandWith(1, ListKeysCommand, { Limit: 1000 });
+    expect(kms).toHaveReceivedNthSpecificCommandWith(2, ListKeysCommand, { Marker: 'm2', Limit: 1000 });
     expect(kms).toHaveReceivedCommandTimes(ListAliasesCommand, 2);
+    expect(kms).toHaveReceivedNthSpecificCommandWith(2, ListAliasesCommand, { Marker: 'a2', Limit: 1000 });
     expect(configurationOf(output, 'k1').aliases).toEqual(['alias/one']);
     expect(configurationOf(output, 'k2').aliases).toEqual(['alias/two']);
   });

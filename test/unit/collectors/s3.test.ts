@@ -84,7 +84,7 @@ describe('collectS3', () => {
     // Assess
     expect(buckets(output).map((b) => b.name)).toEqual(['a', 'b']);
     expect(s3).toHaveReceivedCommandTimes(ListBucketsCommand, 2);
-    expect(s3).toHaveReceivedNthSpecificCommandWith(2, ListBucketsCommand, { ContinuationToken: 'next' });
+    expect(s3).toHaveReceivedNthSpecificCommandWith(2, ListBucketsCommand, { ContinuationToken: 'next', MaxBuckets: 1000 });
     expect(output.resources.find((r) => r.configuration.name === 'b')?.region).toBe('eu-west-1');
   });
 

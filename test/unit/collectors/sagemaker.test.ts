@@ -67,6 +67,7 @@ import {
   trainingJobSchema,
 } from '../../../lambdas/evidence/resources/sagemaker';
 import { mockedCollectorContext } from '../../helpers/collector-context';
+import { listingPageSizes } from '../../helpers/page-sizes';
 
 const sm = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -221,12 +222,35 @@ describe('sageMakerCollector', () => {
 
     // Assess
     expect(sm).toHaveReceivedCommandTimes(ListNotebookInstancesCommand, 2);
-    expect(sm).toHaveReceivedNthSpecificCommandWith(2, ListNotebookInstancesCommand, { NextToken: 'p2' });
+    expect(sm).toHaveReceivedNthSpecificCommandWith(2, ListNotebookInstancesCommand, { NextToken: 'p2', MaxResults: 100 });
     expect(output.resources.filter((r) => r.type === SM_NOTEBOOK_INSTANCE_TYPE).map((r) => r.configuration.name)).toEqual([
       'a',
       'b',
     ]);
     expect(output.errors).toEqual([]);
+  });
+
+  it('asks every listing for the largest page SageMaker allows', async () => {
+    // Act
+    await collectSageMaker(context());
+
+    // Assess
+    expect(listingPageSizes(sm, 'MaxResults')).toEqual({
+      ListNotebookInstancesCommand: [100],
+      ListNotebookInstanceLifecycleConfigsCommand: [100],
+      ListDomainsCommand: [100],
+      ListTrainingJobsCommand: [100],
+      ListProcessingJobsCommand: [100],
+      ListModelsCommand: [100],
+      ListEndpointsCommand: [100],
+      ListModelPackageGroupsCommand: [100],
+      ListMonitoringSchedulesCommand: [100],
+      ListDataQualityJobDefinitionsCommand: [100],
+      ListModelQualityJobDefinitionsCommand: [100],
+      ListModelBiasJobDefinitionsCommand: [100],
+      ListModelExplainabilityJobDefinitionsCommand: [100],
+      ListFeatureGroupsCommand: [100],
+    });
   });
 
   it('lists training jobs newest first inside the look-back window and stops paging at its edge', async () => {
@@ -454,6 +478,9 @@ describe('sageMakerCollector', () => {
       references: { resources: [`${ARN}:model/churn-model`] },
     });
     expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { MaxRecords: 100 });
+    expect(scaling).toHaveReceivedCommandWith(DescribeScalableTargetsCommand, { MaxResults: 50 });
+    expect(scaling).toHaveReceivedCommandWith(DescribeScalingPoliciesCommand, { MaxResults: 50 });
     expect(output.errors).toEqual([]);
   });
 

@@ -1,10 +1,13 @@
+import { webhookSender } from '../../../lambdas/alerts/slack';
 import { parseConfig } from '../../../lambdas/config/schema';
+import type { PathLogger } from '../../../lambdas/events/change-path';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
-import { handler, runScheduledReport } from '../../../lambdas/handlers/report';
+import { handler, LATEST_HTML_REPORT_KEY, runScheduledReport } from '../../../lambdas/handlers/report';
 import { UnsupportedEventError } from '../../../lambdas/handlers/runtime';
 import { parseDigestKey } from '../../../lambdas/integrity/digest';
 import { publicKeyFingerprint } from '../../../lambdas/integrity/signer';
 import { verifyStore } from '../../../lambdas/integrity/verify';
+import { startSlackReceiver } from '../../helpers/slack-receiver';
 import { ACCOUNT_A, type TempStore, tempStore } from '../integrity/fixtures';
 import { bucket, stored } from '../report/fixtures';
 
@@ -91,6 +94,89 @@ describe('runScheduledReport', () => {
     // Assess
     expect(second.sealedDigests).toEqual([]);
     expect((await keysUnder(temp, 'reports/2026/11/26/')).filter((key) => key.endsWith('/report.json'))).toHaveLength(2);
+  });
+});
+
+describe('runScheduledReport Slack summary', () => {
+  let temp: TempStore;
+  let receiver: Awaited<ReturnType<typeof startSlackReceiver>>;
+  const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+  const logger: PathLogger = {
+    info: () => undefined,
+    warn: (message, fields) => warnings.push({ message, fields }),
+    error: () => undefined,
+  };
+  beforeEach(async () => {
+    temp = await tempStore();
+    receiver = await startSlackReceiver();
+    warnings.length = 0;
+    const { record } = stored({ account: ACCOUNT_A, collectedAt: '2026-11-25T10:00:00.000Z', resources: [bucket('ml-data')] });
+    await writeEvidence(temp.store, record);
+  });
+  afterEach(async () => {
+    await receiver.close();
+    await temp.cleanup();
+  });
+
+  it('posts one summary with the item counts and where the latest HTML report is, after storing it', async () => {
+    // Prepare
+    const sender = webhookSender(receiver.url);
+    // Act
+    const result = await runScheduledReport({
+      store: temp.store,
+      signer: await temp.signer(),
+      config: parseConfig({}),
+      now: NOW,
+      summary: { sender, logger },
+    });
+    // Assess
+    expect(result.slackSummary).toBe('posted');
+    expect(receiver.posts).toHaveLength(1);
+    const location = `${temp.store.location}/${LATEST_HTML_REPORT_KEY}`;
+    const counts = Object.entries(result.summary)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+    expect(receiver.posts[0]?.body.text).toBe(
+      `SOC 2 report ${NOW.toISOString()} for ${ACCOUNT_A}: ${counts}. Report: ${location}`,
+    );
+    expect(await temp.store.get(LATEST_HTML_REPORT_KEY)).toBeDefined();
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps the report when Slack refuses the summary, and logs the failure without the webhook URL', async () => {
+    // Prepare
+    receiver.answerNext(500);
+    // Act
+    const result = await runScheduledReport({
+      store: temp.store,
+      signer: await temp.signer(),
+      config: parseConfig({}),
+      now: NOW,
+      summary: { sender: webhookSender(receiver.url), logger },
+    });
+    // Assess
+    expect(result.slackSummary).toBe('failed');
+    expect(result.reportKeys).toHaveLength(REPORT_FILES.length);
+    expect(await keysUnder(temp, 'reports/latest/')).toEqual(REPORT_FILES.map((name) => `reports/latest/${name}`));
+    expect(receiver.posts).toEqual([]);
+    expect(warnings).toEqual([
+      { message: 'report summary not posted', fields: { via: 'Slack incoming webhook', failure: expect.any(String) } },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('/services/T000');
+  });
+
+  it('posts nothing and says so when no sender is configured', async () => {
+    // Act
+    const result = await runScheduledReport({
+      store: temp.store,
+      signer: await temp.signer(),
+      config: parseConfig({}),
+      now: NOW,
+    });
+    // Assess
+    expect(result.slackSummary).toBe('not configured');
+    expect(receiver.posts).toEqual([]);
   });
 });
 

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { AwsClientFactory } from '../aws/clients';
+import { COLLECTORS } from '../collectors/registry';
+import { runCollection } from '../collectors/run-collection';
+import type { Soc2MlConfig } from '../config/schema';
+import { COLLECTOR_NAMES } from '../evidence/record';
+import type { EvidenceStore } from '../evidence/store';
+import { openMemberAccount, recordUnreachableAccount, sessionNameFor } from './member-account';
+import type { MemberTask, MemberTaskResult } from './plan';
+
+export const memberTaskSchema = z.strictObject({
+  collector: z.enum(COLLECTOR_NAMES),
+  account: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1),
+});
+
+export const memberTaskResultSchema = memberTaskSchema.extend({
+  status: z.enum(['collected', 'unreachable', 'failed']),
+  key: z.string().optional(),
+  resources: z.number().optional(),
+  errors: z.number().optional(),
+  message: z.string().optional(),
+});
+
+export interface MemberTaskDeps {
+  config: Soc2MlConfig;
+  /** Central credentials: they assume the member role. */
+  clients: AwsClientFactory;
+  store: EvidenceStore;
+  partition: string;
+  /** Where global collectors call their endpoints. */
+  homeRegion: string;
+  deadline?: number;
+  clock: () => Date;
+}
+
+/**
+ * One collector in one member account and region, through the member role; the collector
+ * itself is the scheduled one. An unusable role is recorded as errors in that account's
+ * evidence; only a failure to store evidence throws, so that Step Functions retries it.
+ */
+export async function collectMemberTask(task: MemberTask, deps: MemberTaskDeps): Promise<MemberTaskResult> {
+  const collector = COLLECTORS[task.collector];
+  const { organization } = deps.config;
+  const member = await openMemberAccount(deps.clients, task.account, {
+    roleName: organization.memberRoleName,
+    ...(organization.externalId ? { externalId: organization.externalId } : {}),
+    partition: deps.partition,
+    sessionName: sessionNameFor(`fanout-${collector.name}`),
+  });
+  const context = {
+    account: task.account,
+    region: collector.global ? deps.homeRegion : task.region,
+    scope: { type: 'all' as const },
+    clients: (member.ok ? member.clients : deps.clients).forRun(),
+    clock: deps.clock,
+    settings: deps.config.collection,
+    ...(deps.deadline !== undefined ? { deadline: deps.deadline } : {}),
+  };
+  const trigger = { type: 'schedule' as const };
+  const { record, stored } = member.ok
+    ? await runCollection(collector, context, deps.store, trigger)
+    : await recordUnreachableAccount(collector, context, deps.store, trigger, member.error);
+  return {
+    ...task,
+    status: member.ok ? 'collected' : 'unreachable',
+    key: stored.key,
+    resources: record.resources.length,
+    errors: record.errors.length,
+    ...(member.ok ? {} : { message: `${member.error.code}: ${member.error.message}` }),
+  };
+}

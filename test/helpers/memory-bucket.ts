@@ -1,0 +1,37 @@
+import type { S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-s3';
+import * as s3Sdk from '@aws-sdk/client-s3';
+import type { AwsStub } from 'aws-sdk-client-mock';
+
+const s3Error = (name: string, message: string, status: number) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+/**
+ * Answers PutObject (honouring If-None-Match: *), GetObject and ListObjectsV2 of a mocked S3
+ * client from an in-memory bucket, so a handler's S3EvidenceStore runs unchanged. `sdk` is the
+ * module the code under test loaded (a jest.isolateModules registry loads its own classes).
+ */
+export function serveBucketFromMemory(
+  s3: AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>,
+  sdk: Pick<typeof s3Sdk, 'GetObjectCommand' | 'ListObjectsV2Command' | 'PutObjectCommand'> = s3Sdk,
+): Map<string, Uint8Array> {
+  const objects = new Map<string, Uint8Array>();
+  s3.on(sdk.PutObjectCommand).callsFake((input) => {
+    const key = input.Key as string;
+    if (input.IfNoneMatch === '*' && objects.has(key))
+      throw s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+    objects.set(key, input.Body as Uint8Array);
+    return { VersionId: `v${objects.size}` };
+  });
+  s3.on(sdk.GetObjectCommand).callsFake((input) => {
+    const body = objects.get(input.Key as string);
+    if (!body) throw s3Error('NoSuchKey', 'The specified key does not exist.', 404);
+    return { Body: { transformToByteArray: async () => body } };
+  });
+  s3.on(sdk.ListObjectsV2Command).callsFake((input) => ({
+    Contents: [...objects.keys()]
+      .filter((key) => key.startsWith(input.Prefix ?? ''))
+      .sort()
+      .map((key) => ({ Key: key, Size: objects.get(key)?.byteLength ?? 0, LastModified: new Date(0) })),
+  }));
+  return objects;
+}

@@ -1,0 +1,173 @@
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { decodeEvidence } from '../../../lambdas/evidence/evidence-io';
+import { GLOBAL_REGION } from '../../../lambdas/evidence/record';
+import { handler as collectMember } from '../../../lambdas/handlers/collect-member';
+import { handler as organizationRun, type PlanOutput } from '../../../lambdas/handlers/organization-run';
+import type { RunSummary } from '../../../lambdas/organization/plan';
+import { serveBucketFromMemory } from '../../helpers/memory-bucket';
+
+// The SSM client is not a dependency (the Lambda runtime provides it): Parameters is replaced whole.
+jest.mock('@aws-lambda-powertools/parameters/ssm', () => ({ getParameter: jest.fn() }));
+// getParameter's overloads type the value by its transform; the mock answers the parsed JSON.
+const getParameterMock = getParameter as unknown as jest.Mock<Promise<unknown>>;
+
+const s3 = mockClient(S3Client);
+const sts = mockClient(STSClient);
+
+const CENTRAL = '111122223333';
+const [A, B, C] = ['222222222222', '333333333333', '444444444444'];
+const KEY_ARN = `arn:aws-us-gov:kms:us-gov-west-1:${CENTRAL}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const ORGANIZATION = { enabled: true, organizationId: 'o-a1b2c3d4e5', externalId: 'acme-soc2' };
+
+function lambdaContext() {
+  return {
+    invokedFunctionArn: `arn:aws-us-gov:lambda:us-gov-west-1:${CENTRAL}:function:soc2-ml-member-collector`,
+    getRemainingTimeInMillis: () => 600_000,
+  };
+}
+
+const env = process.env;
+let bucket: Map<string, Uint8Array>;
+
+beforeEach(() => {
+  s3.reset();
+  sts.reset();
+  getParameterMock.mockReset();
+  bucket = serveBucketFromMemory(s3);
+  process.env = {
+    ...env,
+    AWS_REGION: 'us-gov-west-1',
+    EVIDENCE_BUCKET: 'soc2-evidence-bucket',
+    EVIDENCE_KMS_KEY_ARN: KEY_ARN,
+    CONFIG_PARAMETER: '/soc2-ml/config',
+  };
+});
+
+afterAll(() => {
+  process.env = env;
+});
+
+describe('collect-member handler', () => {
+  it.each([
+    ['an account that is not 12 digits', { collector: 'kms', account: '1234', region: 'us-gov-west-1' }],
+    ['an unknown collector', { collector: 'ec2', account: A, region: 'us-gov-west-1' }],
+    ['no region', { collector: 'kms', account: A }],
+    ['an unexpected key', { collector: 'kms', account: A, region: 'us-gov-west-1', roleArn: 'arn:aws:iam::1:role/x' }],
+    ['an EventBridge schedule', { 'detail-type': 'Scheduled Event', id: 'x', time: '2026-11-26T06:00:00Z' }],
+  ])('refuses %s before reading any configuration', async (_label, event) => {
+    // Act
+    const invocation = collectMember(event, lambdaContext());
+    // Assess
+    await expect(invocation).rejects.toThrow();
+    expect(getParameterMock).not.toHaveBeenCalled();
+    expect(bucket.size).toBe(0);
+  });
+
+  it('runs one task in the partition of its own function ARN and stores the evidence', async () => {
+    // Prepare: the member account has no role yet
+    getParameterMock.mockResolvedValue({ regions: ['us-gov-west-1'], organization: { ...ORGANIZATION, accounts: [A] } });
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    // Act
+    const result = await collectMember({ collector: 's3', account: A, region: GLOBAL_REGION }, lambdaContext());
+    // Assess
+    expect(result).toMatchObject({ collector: 's3', account: A, region: GLOBAL_REGION, status: 'unreachable', errors: 1 });
+    expect(getParameterMock).toHaveBeenCalledWith('/soc2-ml/config', expect.objectContaining({ transform: 'json' }));
+    const record = decodeEvidence(bucket.get(result.key!)!);
+    expect(record.account).toBe(A);
+    expect(record.errors[0]?.resource).toBe(`arn:aws-us-gov:iam::${A}:role/soc2-ml-evidence-collector`);
+  });
+});
+
+describe('organization-run handler', () => {
+  it('plans the ACTIVE listed accounts, less exclusions, in every configured region', async () => {
+    // Prepare
+    getParameterMock.mockResolvedValue({
+      regions: ['us-gov-west-1', 'us-gov-east-1'],
+      organization: { ...ORGANIZATION, organizationalUnits: ['ou-ab12-cdef3456'], excludeAccounts: [C] },
+    });
+    const listed = [
+      { Id: B, State: 'ACTIVE', Arn: 'ignored', Name: 'staging' },
+      { Id: A, Status: 'ACTIVE' },
+      { Id: C, State: 'ACTIVE' },
+      { Id: '555555555555', State: 'SUSPENDED' },
+    ];
+    // Act
+    const output = (await organizationRun({ step: 'plan', runId: 'exec-1', listed })) as PlanOutput;
+    // Assess
+    expect(output).toMatchObject({ runId: 'exec-1', accounts: [A, B], startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(output.plan.kms.map((t) => `${t.account}/${t.region}`)).toEqual([
+      `${A}/us-gov-west-1`,
+      `${A}/us-gov-east-1`,
+      `${B}/us-gov-west-1`,
+      `${B}/us-gov-east-1`,
+    ]);
+    expect(output.plan.iam.map((t) => t.region)).toEqual([GLOBAL_REGION, GLOBAL_REGION]);
+    expect(bucket.size).toBe(0);
+  });
+
+  it('plans the configured accounts when no listing is passed', async () => {
+    // Prepare
+    getParameterMock.mockResolvedValue({ regions: ['us-gov-west-1'], organization: { ...ORGANIZATION, accounts: [B, A] } });
+    // Act
+    const output = (await organizationRun({ step: 'plan', runId: 'exec-2' })) as PlanOutput;
+    // Assess
+    expect(output.accounts).toEqual([A, B]);
+    expect(output.plan.s3).toHaveLength(2);
+  });
+
+  it('stores the summary of the per-map results under runs/v1/, recomputing the plan to find missing tasks', async () => {
+    // Prepare
+    getParameterMock.mockResolvedValue({ regions: ['us-gov-west-1'], organization: { ...ORGANIZATION, accounts: [A] } });
+    const results = [
+      [{ collector: 's3', account: A, region: GLOBAL_REGION, status: 'collected', errors: 0 }],
+      [{ collector: 'iam', account: A, region: GLOBAL_REGION, status: 'unreachable', errors: 1 }],
+      [{ collector: 'kms', account: A, region: 'us-gov-west-1', status: 'failed', message: 'Lambda.Unknown: boom' }],
+      [],
+      [{ collector: 'cloudtrail', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
+    ];
+    // Act
+    const summary = (await organizationRun({
+      step: 'summary',
+      runId: 'exec-3',
+      startedAt: '2026-11-26T06:00:00.000Z',
+      accounts: [A],
+      results,
+    })) as RunSummary;
+    // Assess
+    expect(summary.byStatus).toEqual({ collected: 2, unreachable: 1, failed: 1 });
+    expect(summary.missing).toEqual([{ collector: 'sagemaker', account: A, region: 'us-gov-west-1' }]);
+    const stored = bucket.get('runs/v1/date=2026-11-26/exec-3.json');
+    expect(stored).toBeDefined();
+    expect(JSON.parse(new TextDecoder().decode(stored))).toEqual(summary);
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { SSEKMSKeyId: KEY_ARN, IfNoneMatch: '*' });
+  });
+
+  it.each([
+    ['an unknown step', { step: 'collect', runId: 'x' }],
+    ['a plan without a run id', { step: 'plan' }],
+    ['a plan with an unexpected key', { step: 'plan', runId: 'x', accounts: [A] }],
+    ['a summary without its results', { step: 'summary', runId: 'x', startedAt: 's', accounts: [A] }],
+    [
+      'a summary result with an unknown status',
+      {
+        step: 'summary',
+        runId: 'x',
+        startedAt: 's',
+        accounts: [A],
+        results: [[{ collector: 's3', account: A, region: GLOBAL_REGION, status: 'skipped' }]],
+      },
+    ],
+  ])('refuses %s and stores nothing', async (_label, event) => {
+    // Prepare
+    getParameterMock.mockResolvedValue({ organization: { ...ORGANIZATION, accounts: [A] } });
+    // Act
+    const invocation = organizationRun(event);
+    // Assess
+    await expect(invocation).rejects.toThrow();
+    expect(bucket.size).toBe(0);
+  });
+});
