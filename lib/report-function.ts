@@ -7,7 +7,7 @@ import { type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
@@ -180,5 +180,14 @@ export class ReportFunction extends Construct {
       this.function,
       'soc2-ml-evidence report failed; the day has no report and its digest may be unsealed',
     );
+  }
+
+  /**
+   * Lets the report measure the change-event path for evidence.change_log: messages in these
+   * dead-letter queues mean changes that were not recorded.
+   */
+  measureChangePath(deadLetterQueues: readonly IQueue[]): void {
+    for (const queue of deadLetterQueues) queue.grant(this.role, 'sqs:GetQueueAttributes');
+    this.function.addEnvironment('CHANGE_PATH_DEAD_LETTER_QUEUES', deadLetterQueues.map((q) => q.queueUrl).join(','));
   }
 }

@@ -95,6 +95,7 @@ export class Soc2MlStack extends Stack {
       ...shared,
       ...slack,
     });
+    this.report.measureChangePath([this.changeEvents.deadLetterQueue, this.evaluator.deadLetterQueue]);
     this.acknowledgeBucketNotificationsHandler();
     if (config.organization.enabled)
       this.organization = new Organization(this, 'Organization', {

@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider, HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
@@ -185,6 +186,10 @@ export class AwsClientFactory {
 
   applicationAutoScaling(region = this.settings.region): ApplicationAutoScalingClient {
     return this.cached(`aas:${region}`, () => new ApplicationAutoScalingClient(this.common(region)));
+  }
+
+  sqs(region = this.settings.region): SQSClient {
+    return this.cached(`sqs:${region}`, () => new SQSClient(this.common(region)));
   }
 
   secretsManager(region = this.settings.region): SecretsManagerClient {

@@ -45,6 +45,11 @@ export const configSchema = z.strictObject({
         .describe('COMPLIANCE: nobody can shorten retention or delete evidence. GOVERNANCE: for trials only.'),
       archiveAfterDays: positiveInt.default(90).describe('Evidence moves to S3 Glacier Instant Retrieval after this many days.'),
       digestPeriod: z.enum(['daily', 'hourly']).default('daily').describe('Period sealed by each signed digest.'),
+      scheduledRehashDays: positiveInt
+        .default(7)
+        .describe(
+          'The scheduled report re-hashes objects of this many recent days; older ones are checked for presence (soc2-ml verify re-hashes all).',
+        ),
     })
     .prefault({}),
   schedules: z

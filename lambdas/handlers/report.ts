@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type AlertSender, buildSummaryMessage, type ReportSummary } from '../alerts/slack';
 import { AwsClientFactory } from '../aws/clients';
 import { errorMessage } from '../aws/errors';
@@ -23,6 +24,8 @@ export interface ScheduledReportInput {
   config: Soc2MlConfig;
   now: Date;
   bucketFacts?: EvidenceBucketFacts;
+  /** Health of the change-event path (its dead-letter queues), for evidence.change_log. */
+  changePath?: { healthy: boolean; detail?: string };
   onProgress?: (message: string) => void;
   /** Posts the Slack summary once the report is stored; a failed post is logged, never fatal. */
   summary?: { sender: AlertSender; logger: PathLogger };
@@ -55,6 +58,9 @@ export async function runScheduledReport(input: ScheduledReportInput): Promise<S
     now: input.now,
     signer,
     ...(input.bucketFacts ? { bucketFacts: input.bucketFacts } : {}),
+    ...(input.changePath ? { changePath: input.changePath } : {}),
+    // The daily run stays bounded as the store grows; `soc2-ml verify` re-hashes everything.
+    rehashDays: input.config.evidence.scheduledRehashDays,
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   });
   const stored = await recordReport(store, result, renderReports(result, history, REPORT_FORMATS));
@@ -132,6 +138,7 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
   });
 
   const sender = await summarySender(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);
+  const changePath = await measureChangePath(baseClients, process.env.CHANGE_PATH_DEAD_LETTER_QUEUES);
 
   const report = await runScheduledReport({
     store,
@@ -139,6 +146,7 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
     config,
     now: new Date(),
     bucketFacts,
+    ...(changePath ? { changePath } : {}),
     onProgress: (message) => logger.info(message),
     ...(sender ? { summary: { sender, logger } } : {}),
   });
@@ -149,4 +157,38 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
   metrics.publishStoredMetrics();
   logger.info('report stored', { ...report });
   return report;
+}
+
+/**
+ * The change-event path is healthy when its dead-letter queues are empty: a message there is
+ * a change that was never recorded. Undefined (not measured) when the queues are not configured
+ * or cannot be read, which evidence.change_log reports as ERROR.
+ */
+export async function measureChangePath(
+  clients: AwsClientFactory,
+  queueUrls: string | undefined,
+): Promise<{ healthy: boolean; detail?: string } | undefined> {
+  const urls = (queueUrls ?? '').split(',').filter((url) => url.length > 0);
+  if (urls.length === 0) return undefined;
+  try {
+    const waiting = await Promise.all(
+      urls.map(async (url) => {
+        const out = await clients
+          .sqs()
+          .send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+        return { url, messages: Number(out.Attributes?.ApproximateNumberOfMessages ?? 'NaN') };
+      }),
+    );
+    const stuck = waiting.filter((q) => !(q.messages === 0));
+    if (stuck.length === 0) return { healthy: true, detail: `${urls.length} dead-letter queues empty` };
+    return {
+      healthy: false,
+      detail: stuck
+        .map((q) => `${Number.isNaN(q.messages) ? 'unknown' : q.messages} message(s) in ${q.url.split('/').pop()}`)
+        .join(', '),
+    };
+  } catch (err) {
+    logger.warn('change-event path not measured', { failure: errorMessage(err) });
+    return undefined;
+  }
 }

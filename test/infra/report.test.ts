@@ -34,6 +34,7 @@ describe('Soc2MlStack: report function and digest signing key', () => {
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 900 });
     expect(Object.keys(fn.Environment.Variables).sort()).toEqual(
       [
+        'CHANGE_PATH_DEAD_LETTER_QUEUES',
         'CONFIG_PARAMETER',
         'DIGEST_SIGNING_KEY_ARN',
         'EVIDENCE_BUCKET',
@@ -97,6 +98,27 @@ describe('Soc2MlStack: report function and digest signing key', () => {
     const actions = [...read, ...write].flatMap((s) => asArray(s.Action));
     expect(actions.filter((a) => /Delete|Bypass|PutBucket|kms:Sign|\*/.test(a))).toEqual([]);
     expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it('measures the change-event path: reads the attributes of exactly the change and evaluator dead-letter queues', () => {
+    // Prepare
+    const dlqUrls = (fn.Environment.Variables.CHANGE_PATH_DEAD_LETTER_QUEUES as { 'Fn::Join': [string, { Ref: string }[]] })[
+      'Fn::Join'
+    ][1]
+      .filter((part) => typeof part === 'object')
+      .map((part) => part.Ref)
+      .sort();
+    const reportRolePolicies = Object.values(resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+    // Only that action: sending to its own dead-letter queue also includes it, among others.
+    const readsAttributes = reportRolePolicies.filter((s) => JSON.stringify(asArray(s.Action)) === '["sqs:GetQueueAttributes"]');
+
+    // Assess
+    expect(dlqUrls).toHaveLength(2);
+    expect(
+      readsAttributes.flatMap((s) => asArray(s.Resource).map((r) => (r as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0])).sort(),
+    ).toEqual(dlqUrls);
   });
 
   it('outputs the signing key ARN for auditors to fetch the public key', () => {
