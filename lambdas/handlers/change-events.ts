@@ -1,8 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { AwsClientFactory } from '../aws/clients';
 import { type ChangeBatchResult, handleChangeEvents } from '../events/change-path';
-import { S3EvidenceStore } from '../evidence/s3-store';
-import { accountFromFunctionArn, type LambdaContextLike, loadConfig, requiredEnv } from './runtime';
+import { accountFromFunctionArn, deployedEnvironment, type LambdaContextLike } from './runtime';
 
 /** Default eventual-consistency wait before describing what an event changed. */
 export const DEFAULT_CHANGE_DELAY_SECONDS = 5;
@@ -21,7 +19,6 @@ export interface SQSBatchResponse {
 }
 
 const logger = new Logger();
-let baseClients: AwsClientFactory | undefined;
 
 export function changeDelayMs(value: string | undefined): number {
   const seconds = value === undefined || value === '' ? DEFAULT_CHANGE_DELAY_SECONDS : Number(value);
@@ -43,20 +40,12 @@ export function batchResponse(result: ChangeBatchResult): SQSBatchResponse {
 
 export async function handler(event: SqsEventLike, context: LambdaContextLike): Promise<SQSBatchResponse> {
   const startedAt = Date.now();
-  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
-  const homeRegion = requiredEnv('AWS_REGION');
-  baseClients ??= new AwsClientFactory({ region: homeRegion, maxAttempts: config.collection.maxAttempts });
-  const store = new S3EvidenceStore({
-    client: baseClients.s3(),
-    bucket: requiredEnv('EVIDENCE_BUCKET'),
-    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
-    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
-  });
+  const { config, clients, store, homeRegion } = await deployedEnvironment();
   const result = await handleChangeEvents(
     (event.Records ?? []).map((record) => ({ id: record.messageId, body: record.body })),
     {
       store,
-      clients: baseClients,
+      clients: clients,
       config,
       account: accountFromFunctionArn(context.invokedFunctionArn),
       homeRegion,

@@ -1,19 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { AwsClientFactory } from '../aws/clients';
+import type { AwsClientFactory } from '../aws/clients';
 import { COLLECTORS } from '../collectors/registry';
 import { runCollection } from '../collectors/run-collection';
 import type { Collector } from '../collectors/types';
 import type { Soc2MlConfig } from '../config/schema';
 import { COLLECTOR_NAMES, GLOBAL_REGION } from '../evidence/record';
-import { S3EvidenceStore } from '../evidence/s3-store';
 import type { EvidenceStore } from '../evidence/store';
 import {
   accountFromFunctionArn,
+  deployedEnvironment,
   type LambdaContextLike,
-  loadConfig,
   parseScheduledEvent,
-  requiredEnv,
   UnsupportedEventError,
 } from './runtime';
 
@@ -122,7 +120,6 @@ export async function collectOnSchedule(input: ScheduledCollectionInput): Promis
 
 const logger = new Logger();
 const metrics = new Metrics();
-let baseClients: AwsClientFactory | undefined;
 
 export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledCollectionResult> {
   const startedAt = Date.now();
@@ -130,22 +127,14 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
   const collector = collectorFor(process.env.COLLECTOR);
   logger.appendKeys({ collector: collector.name, scheduledEventId: scheduled.id });
 
-  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
-  const homeRegion = requiredEnv('AWS_REGION');
-  baseClients ??= new AwsClientFactory({ region: homeRegion, maxAttempts: config.collection.maxAttempts });
-  const store = new S3EvidenceStore({
-    client: baseClients.s3(),
-    bucket: requiredEnv('EVIDENCE_BUCKET'),
-    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
-    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
-  });
+  const { config, clients, store, homeRegion } = await deployedEnvironment();
 
   const result = await collectOnSchedule({
     collector,
     config,
     account: accountFromFunctionArn(context.invokedFunctionArn),
     homeRegion,
-    clients: baseClients,
+    clients: clients,
     store,
     deadline: startedAt + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
   });

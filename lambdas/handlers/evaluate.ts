@@ -3,14 +3,12 @@ import { z } from 'zod';
 import { type AlertRunResult, evaluateStore, retryPending, updateAlertState } from '../alerts/alerting';
 import { type AlertSender, alertText } from '../alerts/slack';
 import { ALERT_LOG_PREFIX } from '../alerts/state';
-import { AwsClientFactory } from '../aws/clients';
 import type { Soc2MlConfig } from '../config/schema';
 import type { PathLogger } from '../events/change-path';
 import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
-import { S3EvidenceStore } from '../evidence/s3-store';
 import type { EvidenceStore } from '../evidence/store';
 import type { SqsEventLike } from './change-events';
-import { loadConfig, requiredEnv } from './runtime';
+import { deployedEnvironment } from './runtime';
 import { webhookSenderFromSecret } from './slack-secret';
 
 const s3NotificationSchema = z.looseObject({
@@ -48,7 +46,6 @@ export function loggingSender(logger: PathLogger): AlertSender {
 }
 
 const logger = new Logger();
-let baseClients: AwsClientFactory | undefined;
 
 async function senderFor(secretArn: string | undefined): Promise<AlertSender> {
   return secretArn ? webhookSenderFromSecret(secretArn) : loggingSender(logger);
@@ -88,14 +85,7 @@ export async function runEvaluation(input: EvaluationRunInput): Promise<AlertRun
 
 /** The single writer of alert state (reserved concurrency 1). */
 export async function handler(event: SqsEventLike): Promise<AlertRunResult> {
-  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
-  baseClients ??= new AwsClientFactory({ region: requiredEnv('AWS_REGION'), maxAttempts: config.collection.maxAttempts });
-  const store = new S3EvidenceStore({
-    client: baseClients.s3(),
-    bucket: requiredEnv('EVIDENCE_BUCKET'),
-    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
-    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
-  });
+  const { config, store } = await deployedEnvironment();
   const sender = await senderFor(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);
   return runEvaluation({ event, store, config, sender, now: new Date(), logger });
 }

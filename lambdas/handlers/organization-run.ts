@@ -1,13 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { AwsClientFactory } from '../aws/clients';
-import { S3EvidenceStore } from '../evidence/s3-store';
 import { memberTaskResultSchema } from '../organization/member-task';
 import { type MemberRunPlan, planRun, type RunSummary, runSummaryKey, selectAccounts, summarizeRun } from '../organization/plan';
-import { loadConfig, requiredEnv } from './runtime';
+import { deployedEnvironment, loadConfig, requiredEnv } from './runtime';
 
 const logger = new Logger();
-let baseClients: AwsClientFactory | undefined;
 
 const planEventSchema = z.strictObject({
   step: z.literal('plan'),
@@ -54,13 +51,7 @@ export async function handler(event: unknown): Promise<PlanOutput | RunSummary> 
     plan: planRun(input.accounts, config.regions),
     results: input.results.flat(),
   });
-  baseClients ??= new AwsClientFactory({ region: requiredEnv('AWS_REGION'), maxAttempts: config.collection.maxAttempts });
-  const store = new S3EvidenceStore({
-    client: baseClients.s3(),
-    bucket: requiredEnv('EVIDENCE_BUCKET'),
-    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
-    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
-  });
+  const { store } = await deployedEnvironment();
   const body = new TextEncoder().encode(JSON.stringify(summary, null, 2));
   const stored = await store.put(runSummaryKey(input.runId, input.startedAt), body, { contentType: 'application/json' });
   (summary.problems.length + summary.missing.length > 0 ? logger.error : logger.info).call(logger, 'organization run summary', {

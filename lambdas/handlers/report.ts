@@ -2,11 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type AlertSender, buildSummaryMessage, type ReportSummary } from '../alerts/slack';
-import { AwsClientFactory } from '../aws/clients';
+import type { AwsClientFactory } from '../aws/clients';
 import { errorMessage } from '../aws/errors';
 import type { Soc2MlConfig } from '../config/schema';
 import type { PathLogger } from '../events/change-path';
-import { S3EvidenceStore } from '../evidence/s3-store';
 import type { EvidenceStore } from '../evidence/store';
 import { type EvidenceBucketFacts, readEvidenceBucketFacts } from '../integrity/bucket-lock';
 import { publicKeyKey } from '../integrity/digest';
@@ -14,7 +13,7 @@ import { type DigestSigner, KmsDigestSigner, publicKeyFingerprint } from '../int
 import { REPORT_FORMATS, recordReport, renderReports } from '../report/pipeline';
 import { produceReport } from '../report/produce';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
-import { accountFromFunctionArn, type LambdaContextLike, loadConfig, parseScheduledEvent, requiredEnv } from './runtime';
+import { accountFromFunctionArn, deployedEnvironment, type LambdaContextLike, parseScheduledEvent, requiredEnv } from './runtime';
 import { webhookSenderFromSecret } from './slack-secret';
 
 export interface ScheduledReportInput {
@@ -111,7 +110,6 @@ async function summarySender(secretArn: string | undefined): Promise<AlertSender
   }
 }
 const metrics = new Metrics();
-let baseClients: AwsClientFactory | undefined;
 let signer: KmsDigestSigner | undefined;
 
 /** Daily report, with a Slack summary when SLACK_WEBHOOK_SECRET_ARN names the webhook secret. */
@@ -119,26 +117,18 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
   const scheduled = parseScheduledEvent(event, 'report');
   logger.appendKeys({ scheduledEventId: scheduled.id });
 
-  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
-  const region = requiredEnv('AWS_REGION');
-  const bucket = requiredEnv('EVIDENCE_BUCKET');
-  baseClients ??= new AwsClientFactory({ region, maxAttempts: config.collection.maxAttempts });
+  const { config, homeRegion: region, clients, store } = await deployedEnvironment();
   // One signer per container: it caches the public key fetched from KMS.
-  signer ??= new KmsDigestSigner(baseClients.kms(region), requiredEnv('DIGEST_SIGNING_KEY_ARN'));
-  const store = new S3EvidenceStore({
-    client: baseClients.s3(),
-    bucket,
-    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
-    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
-  });
-  const bucketFacts = await readEvidenceBucketFacts(baseClients.s3(), {
+  signer ??= new KmsDigestSigner(clients.kms(region), requiredEnv('DIGEST_SIGNING_KEY_ARN'));
+  const bucket = requiredEnv('EVIDENCE_BUCKET');
+  const bucketFacts = await readEvidenceBucketFacts(clients.s3(), {
     name: bucket,
     account: accountFromFunctionArn(context.invokedFunctionArn),
     region,
   });
 
   const sender = await summarySender(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);
-  const changePath = await measureChangePath(baseClients, process.env.CHANGE_PATH_DEAD_LETTER_QUEUES);
+  const changePath = await measureChangePath(clients, process.env.CHANGE_PATH_DEAD_LETTER_QUEUES);
 
   const report = await runScheduledReport({
     store,

@@ -1,6 +1,8 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
+import { AwsClientFactory } from '../aws/clients';
 import { parseConfig, type Soc2MlConfig } from '../config/schema';
+import { S3EvidenceStore } from '../evidence/s3-store';
 
 /** The configuration changes only on deploy; re-read it at most every 15 minutes. */
 const CONFIG_CACHE_SECONDS = 900;
@@ -49,4 +51,28 @@ export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`environment variable ${name} is not set`);
   return value;
+}
+
+let cachedClients: AwsClientFactory | undefined;
+
+/** What every deployed handler starts from: its configuration, AWS clients and the evidence bucket. */
+export interface DeployedEnvironment {
+  config: Soc2MlConfig;
+  homeRegion: string;
+  /** Reused across invocations of one container, so credentials and connections are too. */
+  clients: AwsClientFactory;
+  store: S3EvidenceStore;
+}
+
+export async function deployedEnvironment(): Promise<DeployedEnvironment> {
+  const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
+  const homeRegion = requiredEnv('AWS_REGION');
+  cachedClients ??= new AwsClientFactory({ region: homeRegion, maxAttempts: config.collection.maxAttempts });
+  const store = new S3EvidenceStore({
+    client: cachedClients.s3(),
+    bucket: requiredEnv('EVIDENCE_BUCKET'),
+    kmsKeyId: requiredEnv('EVIDENCE_KMS_KEY_ARN'),
+    objectLock: { mode: config.evidence.lockMode, retentionDays: config.evidence.retentionDays },
+  });
+  return { config, homeRegion, clients: cachedClients, store };
 }
