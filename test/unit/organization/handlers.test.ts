@@ -2,6 +2,7 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ZodError } from 'zod';
 import 'aws-sdk-client-mock-jest';
 import { decodeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { GLOBAL_REGION } from '../../../lambdas/evidence/record';
@@ -62,7 +63,7 @@ describe('collect-member handler', () => {
     // Act
     const invocation = collectMember(event, lambdaContext());
     // Assess
-    await expect(invocation).rejects.toThrow();
+    await expect(invocation).rejects.toBeInstanceOf(ZodError);
     expect(getParameterMock).not.toHaveBeenCalled();
     expect(bucket.size).toBe(0);
   });
@@ -167,7 +168,7 @@ describe('organization-run handler', () => {
     // Act
     const invocation = organizationRun(event);
     // Assess
-    await expect(invocation).rejects.toThrow();
+    await expect(invocation).rejects.toBeInstanceOf(ZodError);
     expect(bucket.size).toBe(0);
   });
 });
