@@ -173,6 +173,17 @@ export async function collectSageMaker(context: CollectorContext): Promise<Colle
   return run.output();
 }
 
+/** One page of job history, newest first, never older than the look-back window's edge. */
+function newestFirstSince(cutoff: Date, nextToken: string | undefined) {
+  return {
+    SortBy: 'CreationTime',
+    SortOrder: 'Descending',
+    CreationTimeAfter: cutoff,
+    MaxResults: MAX_PAGE_SIZE.sageMaker,
+    NextToken: nextToken,
+  } as const;
+}
+
 async function collectAll(run: SageMakerRun): Promise<void> {
   const client = run.client;
   const names = <T>(pick: (page: T) => (string | undefined)[]) =>
@@ -200,15 +211,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
       'trainingJob',
       'ListTrainingJobs',
       run.jobsInWindow(async (cutoff, nextToken) => {
-        const page = await client.send(
-          new ListTrainingJobsCommand({
-            SortBy: 'CreationTime',
-            SortOrder: 'Descending',
-            CreationTimeAfter: cutoff,
-            MaxResults: MAX_PAGE_SIZE.sageMaker,
-            NextToken: nextToken,
-          }),
-        );
+        const page = await client.send(new ListTrainingJobsCommand(newestFirstSince(cutoff, nextToken)));
         return {
           jobs: (page.TrainingJobSummaries ?? []).map((j) => ({ name: j.TrainingJobName ?? '', creationTime: j.CreationTime })),
           nextToken: page.NextToken,
@@ -219,15 +222,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
       'processingJob',
       'ListProcessingJobs',
       run.jobsInWindow(async (cutoff, nextToken) => {
-        const page = await client.send(
-          new ListProcessingJobsCommand({
-            SortBy: 'CreationTime',
-            SortOrder: 'Descending',
-            CreationTimeAfter: cutoff,
-            MaxResults: MAX_PAGE_SIZE.sageMaker,
-            NextToken: nextToken,
-          }),
-        );
+        const page = await client.send(new ListProcessingJobsCommand(newestFirstSince(cutoff, nextToken)));
         return {
           jobs: (page.ProcessingJobSummaries ?? []).map((j) => ({
             name: j.ProcessingJobName ?? '',
