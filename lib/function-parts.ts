@@ -104,9 +104,9 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
       target: 'node22',
       minify: true,
       sourceMap: true,
-      // Our pinned SDK clients are bundled; the SSM client (used only by Powertools
-      // Parameters) is not a dependency of this project and comes from the Lambda runtime.
-      externalModules: ['@aws-sdk/client-ssm'],
+      // Bundle every SDK client at the version package-lock.json pins (the NodejsFunction
+      // default would leave @aws-sdk/* to whatever version the Lambda runtime carries).
+      externalModules: [],
       forceDockerBundling: false,
     },
   });

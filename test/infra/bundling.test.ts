@@ -20,7 +20,7 @@ const ORGANIZATION = {
 };
 
 describe('Lambda bundling', () => {
-  it('bundles the handlers with esbuild, without Docker, leaving only the SSM client to the runtime', () => {
+  it('bundles the handlers with esbuild, without Docker, with every pinned SDK client inside', () => {
     // Prepare
     const outdir = tempOutdir();
     const { app, stack } = buildSoc2MlApp({
@@ -54,9 +54,10 @@ describe('Lambda bundling', () => {
     expect(memberCollector).toContain('sts:AssumeRole');
     expect(organizationRun).toContain('runs/v1/');
     for (const code of [collector, report, memberCollector, organizationRun]) {
-      // Our pinned SDK clients are inside the bundle; only the SSM client is left to the runtime.
-      expect(code).toMatch(/require\("@aws-sdk\/client-ssm"\)/);
-      expect(code).not.toMatch(/require\("@aws-sdk\/client-(s3|kms|sts)"\)/);
+      // Every pinned SDK client is inside the bundle, none is left to the runtime's version.
+      // (signature-v4-crt is the SDK's optional native signer, required only inside a try.)
+      expect(code.match(/require\("@aws-sdk\/(?!signature-v4-crt")[^"]+"\)/g) ?? []).toEqual([]);
+      expect(code).toContain('GetParameter');
     }
   }, 300_000);
 });
