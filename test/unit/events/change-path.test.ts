@@ -2,15 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import {
-  DescribeKeyCommand,
-  GetKeyPolicyCommand,
-  GetKeyRotationStatusCommand,
-  KMSClient,
-  ListAliasesCommand,
-  ListResourceTagsCommand,
-  NotFoundException,
-} from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClientFactory } from '../../../lambdas/aws/clients';
 import { parseConfig } from '../../../lambdas/config/schema';
@@ -19,11 +11,11 @@ import { type ChangeMessage, handleChangeEvents, type PathLogger } from '../../.
 import { decodeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import { batchResponse } from '../../../lambdas/handlers/change-events';
+import { mockCustomerKeyWithoutRotation, mockKeyArn } from '../../helpers/kms-key-mock';
 
 const kms = mockClient(KMSClient);
 const ACCOUNT = '123456789012';
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
+const KEY_ARN = mockKeyArn(ACCOUNT);
 const FIXTURE = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/DisableKeyRotation.json'), 'utf8'));
 
 function event(change: (e: typeof FIXTURE) => void = () => undefined) {
@@ -71,21 +63,7 @@ async function keysUnder(store: LocalDirectoryStore, prefix: string): Promise<st
 
 beforeEach(() => {
   kms.reset();
-  kms.on(DescribeKeyCommand).resolves({
-    KeyMetadata: {
-      KeyId: KEY_ID,
-      Arn: KEY_ARN,
-      KeyManager: 'CUSTOMER',
-      KeyState: 'Enabled',
-      KeySpec: 'SYMMETRIC_DEFAULT',
-      KeyUsage: 'ENCRYPT_DECRYPT',
-      Origin: 'AWS_KMS',
-    },
-  });
-  kms.on(ListAliasesCommand).resolves({ Aliases: [] });
-  kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: false });
-  kms.on(GetKeyPolicyCommand).resolves({ Policy: '{"Version":"2012-10-17","Statement":[]}' });
-  kms.on(ListResourceTagsCommand).resolves({ Tags: [] });
+  mockCustomerKeyWithoutRotation(kms, ACCOUNT);
 });
 
 describe('handleChangeEvents', () => {

@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import {
-  DescribeKeyCommand,
-  GetKeyPolicyCommand,
-  GetKeyRotationStatusCommand,
-  KMSClient,
-  ListAliasesCommand,
-  ListResourceTagsCommand,
-} from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mockCustomerKeyWithoutRotation } from '../../helpers/kms-key-mock';
 import 'aws-sdk-client-mock-jest';
 import { CHANGE_LOG_PREFIX } from '../../../lambdas/events/change-log';
 import { decodeEvidence } from '../../../lambdas/evidence/evidence-io';
@@ -25,8 +19,6 @@ const s3 = mockClient(S3Client);
 const kms = mockClient(KMSClient);
 
 const ACCOUNT = '123456789012';
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
 const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:soc2-ml-change-events`;
 const DISABLE_KEY_ROTATION = readFileSync(join(__dirname, '../../fixtures/events/DisableKeyRotation.json'), 'utf8');
 const ENV = {
@@ -50,21 +42,7 @@ beforeEach(() => {
   s3.reset();
   bucket = serveBucketFromMemory(s3);
   kms.reset();
-  kms.on(DescribeKeyCommand).resolves({
-    KeyMetadata: {
-      KeyId: KEY_ID,
-      Arn: KEY_ARN,
-      KeyManager: 'CUSTOMER',
-      KeyState: 'Enabled',
-      KeySpec: 'SYMMETRIC_DEFAULT',
-      KeyUsage: 'ENCRYPT_DECRYPT',
-      Origin: 'AWS_KMS',
-    },
-  });
-  kms.on(ListAliasesCommand).resolves({ Aliases: [] });
-  kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: false });
-  kms.on(GetKeyPolicyCommand).resolves({ Policy: '{"Version":"2012-10-17","Statement":[]}' });
-  kms.on(ListResourceTagsCommand).resolves({ Tags: [] });
+  mockCustomerKeyWithoutRotation(kms, ACCOUNT);
 });
 
 afterAll(() => {
