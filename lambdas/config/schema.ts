@@ -15,6 +15,9 @@ const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'mu
 const positiveInt = z.number().int().positive();
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
 
+/** Longest an exception may run before it must be renewed. */
+export const MAX_EXCEPTION_DAYS = 365;
+
 export const exceptionSchema = z.strictObject({
   /** Check id, such as "s3.ml_bucket_replication". */
   check: z.string().min(1),
@@ -22,8 +25,18 @@ export const exceptionSchema = z.strictObject({
   resource: z.string().min(1),
   justification: z.string().trim().min(10, 'a justification of at least 10 characters is required'),
   approver: z.string().min(1),
-  /** ISO date (YYYY-MM-DD) or date-time after which the exception stops applying. */
-  expires: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date such as 2027-03-31'),
+  /**
+   * ISO date (YYYY-MM-DD) or date-time after which the exception stops applying; at most
+   * MAX_EXCEPTION_DAYS ahead, so every accepted risk is reviewed at least yearly. (Checked against
+   * the clock: a config that passed once keeps passing, since the distance only shrinks.)
+   */
+  expires: z
+    .string()
+    .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date such as 2027-03-31')
+    .refine(
+      (v) => Date.parse(v) <= Date.now() + MAX_EXCEPTION_DAYS * 86_400_000,
+      `must be at most ${MAX_EXCEPTION_DAYS} days ahead: accepted risks are reviewed at least yearly`,
+    ),
 });
 export type ExceptionEntry = z.infer<typeof exceptionSchema>;
 
