@@ -61,9 +61,14 @@ interface ResourceCheck<T> {
   judge: Judge<T>;
 }
 
+/** The collector's region-wide listings; a failure of one only blinds the checks of its kind. */
+const OTHER_LISTING = /^(sagemaker:List|cloudwatch:DescribeAlarms$|application-autoscaling:Describe)/;
+
 /**
- * judgeEach over the sagemaker snapshots, where "nothing in scope" is ERROR only when one of
- * `listApis` failed: a failed ListFeatureGroups must not turn "no notebooks" into ERROR.
+ * judgeEach over the sagemaker snapshots, where "nothing in scope" is ERROR when one of
+ * `listApis` failed, but not when another kind's listing did: a failed ListFeatureGroups must
+ * not turn "no notebooks" into ERROR. Any other account-level failure (the collector crashed,
+ * the member role could not be assumed, the deadline hit) leaves every kind unseen: ERROR.
  * Select and judge still see every error of the snapshot.
  */
 function judgeSageMaker(
@@ -75,7 +80,10 @@ function judgeSageMaker(
   judge: (resource: SnapshotResource, snapshot: Snapshot) => Verdict,
 ): Finding[] {
   return context.snapshots('sagemaker').flatMap((snapshot) => {
-    const view = { ...snapshot, errors: snapshot.errors.filter((e) => e.resource !== undefined || listApis.includes(e.api)) };
+    const view = {
+      ...snapshot,
+      errors: snapshot.errors.filter((e) => e.resource !== undefined || listApis.includes(e.api) || !OTHER_LISTING.test(e.api)),
+    };
     return judgeEach(
       id,
       [view],
