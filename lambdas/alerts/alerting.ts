@@ -63,7 +63,8 @@ export interface AlertRunResult {
  */
 export async function updateAlertState(input: AlertRunInput): Promise<AlertRunResult> {
   const { store, result, now, sender, logger } = input;
-  const drift = detectDrift(await loadState(store), trackedFindings(result), {
+  const previous = await loadState(store);
+  const drift = detectDrift(previous, trackedFindings(result), {
     now,
     itemsByCheck: itemsByCheck(result),
   });
@@ -79,7 +80,9 @@ export async function updateAlertState(input: AlertRunInput): Promise<AlertRunRe
       to: alert.to,
     });
   }
-  await saveState(store, drift.state);
+  // The evaluator runs on every new evidence object and the bucket keeps every version under
+  // Object Lock: write the state only when a status, a finding or a pending alert changed.
+  if (statusesChanged(previous, drift.state)) await saveState(store, drift.state);
 
   const base = { alerts: drift.alerts, baselined: drift.baselined };
   if (!sender || drift.state.pending.length === 0) return { ...base, delivered: [], pending: drift.state.pending };
@@ -141,4 +144,12 @@ async function deliverPending(
     logger?.info('alert delivered', { alertId: alert.id, via: sender.description });
   }
   return { state: { ...state, pending: remaining }, delivered };
+}
+
+function statusesChanged(previous: FindingState | undefined, next: FindingState): boolean {
+  if (!previous) return true;
+  const before = Object.entries(previous.findings);
+  if (before.length !== Object.keys(next.findings).length) return true;
+  if (before.some(([key, tracked]) => next.findings[key]?.status !== tracked.status)) return true;
+  return previous.pending.map((a) => a.id).join() !== next.pending.map((a) => a.id).join();
 }

@@ -250,4 +250,26 @@ describe('updateAlertState over HTTP', () => {
     expect(await store.get(FINDING_STATE_KEY)).toBeDefined();
     expect(receiver.posts).toEqual([]);
   });
+
+  it('writes the state only when a status, a finding or a pending alert changed', async () => {
+    // Prepare
+    const { store } = await storeWithEventRecord();
+    const writes: string[] = [];
+    const put = store.put.bind(store);
+    store.put = (key, body, options) => {
+      writes.push(key);
+      return put(key, body, options);
+    };
+    const at = (minute: number) => new Date(`2026-11-26T10:${minute}:00Z`);
+
+    // Act
+    await updateAlertState({ store, result: resultWith([finding('PASS')]), now: at(20) });
+    await updateAlertState({ store, result: resultWith([{ ...finding('PASS'), detail: 'reworded' }]), now: at(21) });
+    const stateWritesWhileSteady = writes.filter((k) => k === FINDING_STATE_KEY).length;
+    await updateAlertState({ store, result: resultWith([finding('FAIL')]), now: at(22) });
+
+    // Assess
+    expect(stateWritesWhileSteady).toBe(1);
+    expect(writes.filter((k) => k === FINDING_STATE_KEY)).toHaveLength(2);
+  });
 });
