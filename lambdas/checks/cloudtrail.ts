@@ -8,6 +8,7 @@ import {
 } from '../evidence/resources/cloudtrail';
 import { bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
 import { accountRootArn, fail, findingFor, missing, pass, type Verdict } from './helpers';
+import { failClosedOnScopeGaps } from './ml-scope';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
 interface TrailView {
@@ -246,7 +247,7 @@ const mlDataEvents: Check = {
   collectors: ['cloudtrail', 's3'],
   passCondition: 'a logging trail records read and write S3 data events on the whole ML bucket (basic or advanced selectors)',
   remediation: 'Add an S3 data event selector for the bucket (or all buckets) to a logging multi-region trail.',
-  run: (context) => {
+  run: failClosedOnScopeGaps('ct.ml_data_events', (context) => {
     const trails = trailsByAccount(context);
     const findings: Finding[] = [];
     for (const snapshot of context.snapshots('s3')) {
@@ -271,7 +272,7 @@ const mlDataEvents: Check = {
       }
     }
     return findings;
-  },
+  }),
 };
 
 function judgeBucket(bucket: SnapshotResource, account: AccountTrails | undefined): Verdict {

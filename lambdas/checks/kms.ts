@@ -2,6 +2,7 @@ import { policyStatements } from '../evidence/resources/iam';
 import { KMS_KEY_TYPE, type KmsKeyConfiguration, kmsKeyConfigurationSchema } from '../evidence/resources/kms';
 import { type ResourceCheckSpec, resourceCheck } from './configuration';
 import { fail, missing, pass } from './helpers';
+import { failClosedOnScopeGaps } from './ml-scope';
 import type { Check, CheckContext, SnapshotResource } from './types';
 
 const keyCheck = (spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema'>): Check =>
@@ -108,7 +109,7 @@ function keyIdentifiers(c: Partial<KmsKeyConfiguration>, resource: SnapshotResou
 const inUse = (c: Partial<KmsKeyConfiguration>, resource: SnapshotResource, context: CheckContext) =>
   keyIdentifiers(c, resource).some((id) => context.mlScope.isKeyInUse(resource.account, resource.region, id));
 
-const inUseNotDisabled = keyCheck({
+const inUseNotDisabledCheck = keyCheck({
   id: 'kms.in_use_not_disabled',
   passCondition: 'a key used by an ML resource or bucket is Enabled (not Disabled or PendingDeletion)',
   remediation: 'Re-enable the key (or cancel its deletion), or move the ML resources to another key first.',
@@ -116,5 +117,9 @@ const inUseNotDisabled = keyCheck({
   judge: (c) => (c.keyState === 'Enabled' ? pass('KeyState Enabled') : fail(`KeyState ${c.keyState}`)),
   scopeName: 'keys used by ML resources',
 });
+const inUseNotDisabled: Check = {
+  ...inUseNotDisabledCheck,
+  run: failClosedOnScopeGaps(inUseNotDisabledCheck.id, inUseNotDisabledCheck.run),
+};
 
 export const KMS_CHECKS: Check[] = [rotationEnabled, rotationPeriod, policyNoPublic, inUseNotDisabled];

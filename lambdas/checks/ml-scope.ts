@@ -1,7 +1,8 @@
 import type { Soc2MlConfig } from '../config/schema';
 import { referencesOf } from '../evidence/resources/references';
 import { bucketNameOf, S3_BUCKET_TYPE, type S3BucketConfiguration } from '../evidence/resources/s3';
-import type { MlScope, Snapshot, SnapshotResource } from './types';
+import { accountRootArn } from './helpers';
+import type { CheckContext, Finding, MlScope, Snapshot, SnapshotResource } from './types';
 
 /** A KMS key reference reduced to something comparable: account, region and key id or alias name. */
 interface KeyIdentity {
@@ -129,9 +130,11 @@ export function buildMlScope(snapshots: Snapshot[], config: Soc2MlConfig): MlSco
   }
 
   const kmsSnapshots = snapshots.filter((s) => s.collector === 'kms');
+  const sageMaker = snapshots.filter((s) => s.collector === 'sagemaker');
   return {
     isMlBucket,
     reasonFor,
+    gaps: (account) => scopeGap(sageMaker, account, config.regions),
     isKeyInUse(account, region, keyId) {
       const key = findKmsKey(kmsSnapshots, account, region, keyId);
       const names = key ? kmsKeyNames(key) : [keyId];
@@ -144,4 +147,53 @@ function hasScopeTag(resource: SnapshotResource, config: Soc2MlConfig): boolean 
   const value = resource.tags[config.mlBucketTag.key];
   if (value === undefined) return false;
   return config.mlBucketTag.value === undefined || value === config.mlBucketTag.value;
+}
+
+/** Alarms and scaling targets reference no data: their failures leave the ML scope whole. */
+const SCOPE_NEUTRAL = /^(cloudwatch|application-autoscaling):/;
+
+/** What SageMaker evidence is missing or failed for the account, as one line; undefined when none. */
+function scopeGap(sageMaker: Snapshot[], account: string, regions: readonly string[]): string | undefined {
+  const mine = sageMaker.filter((s) => s.account === account);
+  const missing = regions.filter((region) => !mine.some((s) => s.region === region));
+  if (missing.length > 0) return `no SageMaker evidence for ${missing.join(', ')}`;
+  const failed = mine.flatMap((s) => s.errors).filter((e) => !SCOPE_NEUTRAL.test(e.api));
+  if (failed.length === 0) return undefined;
+  const first = failed[0]!;
+  return `${first.api}${first.resource ? ` on ${first.resource}` : ''} failed with ${first.code}${failed.length > 1 ? ` (and ${failed.length - 1} more SageMaker failures)` : ''}`;
+}
+
+/**
+ * Wraps an ML-only check so it fails closed on an incomplete ML scope: where SageMaker evidence
+ * is missing or failed, a bucket or key that only SageMaker references may go unjudged, so the
+ * account gets an ERROR finding (replacing "nothing in scope") next to the findings it has.
+ */
+export function failClosedOnScopeGaps(
+  check: string,
+  run: (context: CheckContext) => Finding[],
+): (context: CheckContext) => Finding[] {
+  return (context) => {
+    const findings = run(context);
+    const flagged = new Set<string>();
+    const result = findings.map((finding) => {
+      const gap = context.mlScope.gaps(finding.account);
+      if (!gap || finding.status !== 'NOT_APPLICABLE') return finding;
+      flagged.add(finding.account);
+      return { ...finding, status: 'ERROR' as const, detail: `ML scope incomplete: ${gap}` };
+    });
+    for (const account of new Set(findings.map((f) => f.account))) {
+      const gap = context.mlScope.gaps(account);
+      if (!gap || flagged.has(account)) continue;
+      const first = findings.find((f) => f.account === account)!;
+      result.push({
+        check,
+        resource: accountRootArn(account),
+        account,
+        region: first.region,
+        status: 'ERROR',
+        detail: `ML scope incomplete: ${gap}; resources only SageMaker references may not be judged`,
+      });
+    }
+    return result;
+  };
 }

@@ -7,7 +7,7 @@ import {
 } from '../evidence/resources/s3';
 import { globToRegExp } from './glob';
 import { accountRootArn, errorFor, fail, judgeEach, missing, pass, type Verdict } from './helpers';
-import { bucketConfiguration, findKmsKey } from './ml-scope';
+import { bucketConfiguration, failClosedOnScopeGaps, findKmsKey } from './ml-scope';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
 const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
@@ -36,7 +36,7 @@ function bucketCheck(
       ? (context: CheckContext, resource: SnapshotResource) =>
           context.mlScope.isMlBucket(resource.account, bucketConfiguration(resource).name)
       : () => true);
-  return (context) =>
+  const run = (context: CheckContext) =>
     judgeEach(
       id,
       context.snapshots('s3'),
@@ -44,6 +44,7 @@ function bucketCheck(
       (resource, snapshot) => judge(bucketConfiguration(resource), resource, snapshot, context),
       { resource: (snapshot) => accountRootArn(snapshot.account), what: scope === 'ML bucket' ? 'ML buckets' : 'buckets' },
     );
+  return scope === 'ML bucket' ? failClosedOnScopeGaps(id, run) : run;
 }
 
 function mlSuffix(context: CheckContext, resource: SnapshotResource): string {

@@ -51,6 +51,12 @@ export interface MlScope {
   reasonFor(account: string, bucketName: string): string | undefined;
   /** True when a SageMaker resource or an ML bucket uses the key (id, ARN or alias as recorded). */
   isKeyInUse(account: string, region: string, keyId: string): boolean;
+  /**
+   * Why the account's ML scope may be incomplete (SageMaker evidence missing for a region, or a
+   * SageMaker call failed), or undefined when it is complete: ML-only checks must then not claim
+   * that nothing is in scope.
+   */
+  gaps(account: string): string | undefined;
 }
 
 export interface CheckContext {

@@ -55,6 +55,7 @@ export function stubMlScope(mlBuckets: string[] = [], keysInUse: string[] = []):
     isMlBucket: (_account, bucket) => mlBuckets.includes(bucket),
     reasonFor: (_account, bucket) => (mlBuckets.includes(bucket) ? 'listed in test fixture' : undefined),
     isKeyInUse: (_account, _region, keyId) => keysInUse.includes(keyId),
+    gaps: () => undefined,
   };
 }
 
