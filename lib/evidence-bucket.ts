@@ -11,6 +11,10 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Soc2MlConfig } from '../lambdas/config/schema';
+import { denyKeyDestruction } from './key-deletion-guard';
+
+/** Prefixes whose objects are written once; reports/ and state/ hold copies replaced on every run. */
+export const WRITE_ONCE_PREFIXES = ['evidence/', 'manual/', 'digests/'] as const;
 
 export interface EvidenceBucketProps {
   /** Retention, lock mode and archive age from the validated configuration. */
@@ -19,8 +23,9 @@ export interface EvidenceBucketProps {
 
 /**
  * The evidence store: S3 Object Lock (default retention, COMPLIANCE unless configured),
- * versioned, SSE-KMS with a rotating customer managed key, TLS only, and a bucket policy
- * that refuses to delete anything or to weaken the lock, for every principal.
+ * versioned, SSE-KMS with a rotating customer managed key that cannot be deleted or disabled,
+ * TLS only, and a bucket policy that refuses to delete anything, to weaken the lock or to write
+ * evidence, manual evidence and digests without If-None-Match: *, for every principal.
  * The lock configuration is fixed once deployed: a different retention needs a new bucket.
  */
 export class EvidenceBucket extends Construct {
@@ -38,6 +43,7 @@ export class EvidenceBucket extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    denyKeyDestruction(this.key);
 
     this.accessLogBucket = new Bucket(this, 'AccessLogs', {
       // S3 server access logging delivers only to SSE-S3 buckets.
@@ -97,6 +103,21 @@ export class EvidenceBucket extends Construct {
         principals: [new AnyPrincipal()],
         actions: ['s3:PutBucketObjectLockConfiguration', 's3:BypassGovernanceRetention'],
         resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+      }),
+    );
+    // Write-once for everyone: a PutObject without If-None-Match: * could add a new version over
+    // sealed evidence or a digest. The s3:if-none-match condition key is absent (Null) when the
+    // request has no If-None-Match header; see "Enforce conditional writes on Amazon S3 buckets",
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html.
+    // Multipart uploads and CopyObject send no such header and are refused too: nothing here uses them.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyOverwritingWriteOnceObjects',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: WRITE_ONCE_PREFIXES.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)),
+        conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
   }

@@ -18,6 +18,7 @@ import {
   MAX_ASYNC_RETRIES,
   retainedLogGroup,
 } from './function-parts';
+import { denyKeyDestruction } from './key-deletion-guard';
 
 export interface ReportFunctionProps {
   /** EventBridge schedule expression of the report (config.schedules.report). */
@@ -144,6 +145,8 @@ export class ReportFunction extends Construct {
         ],
       }),
     });
+    // The explicit Deny overrides the deletion and disabling in KEY_ADMIN_ACTIONS.
+    denyKeyDestruction(this.signingKey);
 
     this.deadLetterQueue = deadLetterQueue(
       this,

@@ -80,7 +80,9 @@ function minimumCalls(collector: CollectorName, seeded: SeededCounts): Record<st
         'IAMClient.GetAccessKeyLastUsed': s.usersWithAccessKey,
         'IAMClient.GetUserPolicy': s.usersWithInlinePolicy,
         'IAMClient.ListAttachedGroupPolicies': s.groups,
+        'IAMClient.ListGroupPolicies': s.groups,
         'IAMClient.ListAttachedRolePolicies': s.roles,
+        'IAMClient.ListRolePolicies': s.roles,
         'IAMClient.GetPolicyVersion': s.customerPolicies,
       };
     case 'kms':

@@ -15,6 +15,9 @@ export function errorCode(err: unknown): string {
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
+  // Collectors also record plain { name, message } objects for failures they detect themselves.
+  const message = (err as { message?: unknown } | null | undefined)?.message;
+  if (typeof message === 'string') return message;
   return String(err);
 }
 

@@ -69,14 +69,23 @@ const accessOf = (readWriteType: BasicEventSelector['readWriteType']): Access =>
   write: readWriteType !== 'ReadOnly',
 });
 
+const NONE: Access = { read: false, write: false };
+
+/**
+ * What an advanced selector's readOnly field lets through. readOnly is "true" or "false", so
+ * notEquals ["true"] records writes only; any other operator (startsWith...) is not trusted to cover.
+ */
 const advancedAccess = (selector: AdvancedEventSelector): Access => {
-  const readOnly = selector.fieldSelectors.find((f) => f.field === 'readOnly')?.equals;
+  const readOnly = selector.fieldSelectors.find((f) => f.field === 'readOnly');
   if (!readOnly) return { read: true, write: true };
-  return { read: readOnly.includes('true'), write: readOnly.includes('false') };
+  const { field: _field, equals, notEquals, ...others } = readOnly;
+  if (Object.values(others).some((values) => values !== undefined)) return NONE;
+  const admits = (value: 'true' | 'false') =>
+    (equals === undefined || equals.includes(value)) && !(notEquals ?? []).includes(value);
+  return { read: admits('true'), write: admits('false') };
 };
 
 const merge = (a: Access, b: Access): Access => ({ read: a.read || b.read, write: a.write || b.write });
-const NONE: Access = { read: false, write: false };
 
 /** Read and write management events, from basic or advanced selectors. */
 function managementAccess(c: CloudTrailTrailConfiguration): Access {
@@ -244,7 +253,7 @@ const kmsEncrypted = multiRegionTrailCheck(
 
 const mlDataEvents: Check = {
   id: 'ct.ml_data_events',
-  collectors: ['cloudtrail', 's3'],
+  collectors: ['cloudtrail', 's3', 'sagemaker'],
   passCondition: 'a logging trail records read and write S3 data events on the whole ML bucket (basic or advanced selectors)',
   remediation: 'Add an S3 data event selector for the bucket (or all buckets) to a logging multi-region trail.',
   run: failClosedOnScopeGaps('ct.ml_data_events', (context) => {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CollectorName } from '../evidence/record';
-import { accountRootArn, judgeEach, type Verdict } from './helpers';
+import { accountRootArn, judgeEach, missing, type Verdict } from './helpers';
 import type { Check, CheckContext, Snapshot, SnapshotResource } from './types';
 
 const parsedConfigurations = new WeakMap<SnapshotResource, Map<z.ZodType<unknown>, z.ZodSafeParseResult<unknown>>>();
@@ -58,6 +58,11 @@ export interface ResourceCheckSpec<T> {
   judge: (configuration: T, resource: SnapshotResource, snapshot: Snapshot, context: CheckContext) => Verdict;
   /** Names the resources in scope, for the NOT_APPLICABLE finding (on the account root ARN). */
   scopeName: string;
+  /**
+   * Recognises a name-only record (the collector could not describe the resource): ERROR citing
+   * the recorded failure, instead of a schema mismatch.
+   */
+  undescribed?: (configuration: Partial<T>) => boolean;
 }
 
 /** The usual check: one finding per in-scope resource of one type, its configuration schema-checked. */
@@ -72,7 +77,10 @@ export function resourceCheck<T>(spec: ResourceCheckSpec<T>): Check {
         spec.id,
         context.snapshots(spec.collector),
         (r) => r.type === spec.type && (spec.select?.(r.configuration as Partial<T>, r, context) ?? true),
-        withConfiguration(spec.schema, (c, r, s) => spec.judge(c, r, s, context)),
+        (r, s) =>
+          spec.undescribed?.(r.configuration as Partial<T>)
+            ? missing(s, r.arn, `${r.type} configuration`)
+            : withConfiguration(spec.schema, (c: T, resource, snapshot) => spec.judge(c, resource, snapshot, context))(r, s),
         { resource: (s) => accountRootArn(s.account), what: spec.scopeName },
       ),
   };

@@ -11,7 +11,9 @@ export const fail = (detail: string): Verdict => ({ status: 'FAIL', detail });
 
 /** ERROR verdict that cites the failed call when the snapshot recorded one for the resource. */
 export function missing(snapshot: Snapshot, resource: string, what: string, api?: string): Verdict {
-  const error = errorFor(snapshot, resource, api);
+  // Without an error from the field's own call, the resource was not described at all (a name-only
+  // record after DescribeKey, GetBucketLocation or the deadline failed): cite that instead.
+  const error = errorFor(snapshot, resource, api) ?? (api === undefined ? undefined : errorFor(snapshot, resource));
   return {
     status: 'ERROR',
     detail: error

@@ -9,6 +9,7 @@ import {
   IAM_USER_TYPE,
   type IamAccountConfiguration,
   type IamManagedPolicyConfiguration,
+  type IamRoleConfiguration,
   type IamUserConfiguration,
   iamAccountConfigurationSchema,
   iamAdministratorsArn,
@@ -115,6 +116,7 @@ const userCheck = (
     select,
     judge,
     scopeName,
+    undescribed: (c) => c.userId === undefined,
   });
 
 const consoleUsersMfa = userCheck(
@@ -230,6 +232,7 @@ const noStarAdminPolicies = resourceCheck({
   type: IAM_MANAGED_POLICY_TYPE,
   schema: iamManagedPolicyConfigurationSchema,
   select: (c) => c.attachmentCount !== 0,
+  undescribed: (c) => c.policyId === undefined,
   judge: (c, resource, snapshot) => {
     if (c.document === undefined) return missing(snapshot, resource.arn, 'default policy version', 'iam:GetPolicyVersion');
     return allowsFullAdministration(c.document)
@@ -239,17 +242,27 @@ const noStarAdminPolicies = resourceCheck({
   scopeName: 'attached customer managed policies',
 });
 
+const roleUndescribed = (c: Partial<IamRoleConfiguration>) => c.roleId === undefined;
+
 const sagemakerRolesScoped = resourceCheck({
   id: 'iam.sagemaker_roles_scoped',
   collector: 'iam',
-  passCondition: 'a role trusted by sagemaker.amazonaws.com has neither AdministratorAccess nor a * / * policy attached',
+  passCondition:
+    'a role trusted by sagemaker.amazonaws.com has neither AdministratorAccess nor a * / * policy, attached or inline',
   remediation: 'Attach a policy scoped to the buckets, keys and actions the SageMaker workload uses.',
   type: IAM_ROLE_TYPE,
   schema: iamRoleConfigurationSchema,
-  select: (c) => c.trustedBySageMaker === true,
+  // A role kept by name only (not described) may be trusted by SageMaker: it stays in scope as ERROR.
+  select: (c) => c.trustedBySageMaker === true || roleUndescribed(c),
+  undescribed: roleUndescribed,
   judge: (c, resource, snapshot) => {
     if (c.attachedPolicies === undefined)
       return missing(snapshot, resource.arn, 'attached policies', 'iam:ListAttachedRolePolicies');
+    if (c.inlinePolicies === undefined) return missing(snapshot, resource.arn, 'inline policies', 'iam:ListRolePolicies');
+    const inlineAdmin = c.inlinePolicies.find((p) => allowsFullAdministration(p.document));
+    if (inlineAdmin) return fail(`inline policy ${inlineAdmin.name} allows Action * on Resource *`);
+    const unreadable = c.inlinePolicies.find((p) => p.document === undefined);
+    if (unreadable) return missing(snapshot, resource.arn, `inline policy ${unreadable.name}`, 'iam:GetRolePolicy');
     return judgeAttachedPolicies(c.attachedPolicies, snapshot);
   },
   scopeName: 'roles trusted by SageMaker',
@@ -281,7 +294,7 @@ function judgeAttachedPolicies(attached: AttachedPolicy[], snapshot: Snapshot): 
     if (document === undefined) return missing(snapshot, policy.arn, `document of ${policy.arn}`, 'iam:GetPolicyVersion');
     if (allowsFullAdministration(document)) return fail(`attached ${policy.arn} allows Action * on Resource *`);
   }
-  return pass(`attachedPolicies (${attached.map((p) => p.name).join(', ') || 'none'}) grant no * / *`);
+  return pass(`attachedPolicies (${attached.map((p) => p.name).join(', ') || 'none'}) and inline policies grant no * / *`);
 }
 
 const adminInventory = accountCheck(

@@ -5,12 +5,18 @@ import { fail, missing, pass } from './helpers';
 import { failClosedOnScopeGaps } from './ml-scope';
 import type { Check, CheckContext, SnapshotResource } from './types';
 
-const keyCheck = (spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema'>): Check =>
-  resourceCheck({ ...spec, collector: 'kms', type: KMS_KEY_TYPE, schema: kmsKeyConfigurationSchema });
+/** A key kept by id only because DescribeKey failed or the deadline came: its manager and state are unknown. */
+const undescribed = (c: Partial<KmsKeyConfiguration>) => c.keyManager === undefined;
 
-/** Customer managed symmetric AWS_KMS keys that are Enabled: where rotation is both possible and due. */
+const keyCheck = (spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema' | 'undescribed'>): Check =>
+  resourceCheck({ ...spec, collector: 'kms', type: KMS_KEY_TYPE, schema: kmsKeyConfigurationSchema, undescribed });
+
+/**
+ * Customer managed symmetric AWS_KMS keys that are Enabled: where rotation is both possible and
+ * due. An undescribed key may be one, so it stays in scope (and is ERROR).
+ */
 const rotatable = (c: Partial<KmsKeyConfiguration>) =>
-  c.keyManager === 'CUSTOMER' && c.keyState === 'Enabled' && c.rotationApplicable === true;
+  undescribed(c) || (c.keyManager === 'CUSTOMER' && c.keyState === 'Enabled' && c.rotationApplicable === true);
 
 const rotationEnabled = keyCheck({
   id: 'kms.rotation_enabled',
@@ -86,7 +92,7 @@ const policyNoPublic = keyCheck({
   id: 'kms.policy_no_public',
   passCondition: 'the key policy has no Allow statement to principal * without a condition restricting the caller',
   remediation: 'Name the principals in the key policy, or add a kms:CallerAccount / aws:PrincipalOrgID condition.',
-  select: (c) => c.keyManager === 'CUSTOMER',
+  select: (c) => undescribed(c) || c.keyManager === 'CUSTOMER',
   judge: (c, resource, snapshot) => {
     if (c.keyPolicy === undefined) return missing(snapshot, resource.arn, 'key policy', 'kms:GetKeyPolicy');
     const open = policyStatements(c.keyPolicy).filter(
@@ -119,6 +125,8 @@ const inUseNotDisabledCheck = keyCheck({
 });
 const inUseNotDisabled: Check = {
   ...inUseNotDisabledCheck,
+  // Which keys are in use comes from SageMaker evidence: missing or stale, the scope is unknown.
+  collectors: ['kms', 'sagemaker'],
   run: failClosedOnScopeGaps(inUseNotDisabledCheck.id, inUseNotDisabledCheck.run),
 };
 

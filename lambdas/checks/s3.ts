@@ -1,4 +1,6 @@
+import type { CollectorName } from '../evidence/record';
 import {
+  bucketArn,
   type PublicAccessBlock,
   S3_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
   S3_BUCKET_TYPE,
@@ -7,7 +9,7 @@ import {
 } from '../evidence/resources/s3';
 import { globToRegExp } from './glob';
 import { accountRootArn, errorFor, fail, judgeEach, missing, pass, type Verdict } from './helpers';
-import { bucketConfiguration, failClosedOnScopeGaps, findKmsKey } from './ml-scope';
+import { bucketConfiguration, failClosedOnScopeGaps, findKmsKey, keyIdentity } from './ml-scope';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
 const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
@@ -20,6 +22,9 @@ type BucketJudge = (
   snapshot: Snapshot,
   context: CheckContext,
 ) => Verdict;
+
+/** ML scope comes from SageMaker evidence too: without it (or with it stale) these checks cannot know their scope. */
+const ML_BUCKET_COLLECTORS: CollectorName[] = ['s3', 'sagemaker'];
 
 const isBucket = (resource: SnapshotResource) => resource.type === S3_BUCKET_TYPE;
 
@@ -44,7 +49,36 @@ function bucketCheck(
       (resource, snapshot) => judge(bucketConfiguration(resource), resource, snapshot, context),
       { resource: (snapshot) => accountRootArn(snapshot.account), what: scope === 'ML bucket' ? 'ML buckets' : 'buckets' },
     );
-  return scope === 'ML bucket' ? failClosedOnScopeGaps(id, run) : run;
+  return scope === 'ML bucket' ? failClosedOnScopeGaps(id, withUnseenListedBuckets(id, run)) : run;
+}
+
+/**
+ * A bucket the configuration names as ML but that no S3 snapshot holds (not listed, or not ours)
+ * is an ERROR, never silence. Bucket names are global, so it is one finding, on the first account
+ * with S3 evidence; that account's "nothing in scope" no longer stands.
+ */
+function withUnseenListedBuckets(id: string, run: (context: CheckContext) => Finding[]): (context: CheckContext) => Finding[] {
+  return (context) => {
+    const findings = run(context);
+    const snapshots = context.snapshots('s3');
+    const seen = new Set(
+      snapshots.flatMap((snapshot) => snapshot.resources.filter(isBucket).map((r) => bucketConfiguration(r).name)),
+    );
+    const unseen = context.config.mlBuckets.filter((name) => !seen.has(name));
+    const home = snapshots[0];
+    if (unseen.length === 0 || !home) return findings;
+    const errors: Finding[] = unseen.map((name) => ({
+      check: id,
+      resource: bucketArn(name),
+      account: home.account,
+      region: home.region,
+      status: 'ERROR',
+      detail: `bucket ${name} is listed in config mlBuckets but absent from the S3 evidence: not listed by ListBuckets in any collected account`,
+      evidence: home.evidence,
+    }));
+    const rootArn = accountRootArn(home.account);
+    return [...findings.filter((f) => !(f.status === 'NOT_APPLICABLE' && f.resource === rootArn)), ...errors];
+  };
 }
 
 function mlSuffix(context: CheckContext, resource: SnapshotResource): string {
@@ -70,8 +104,23 @@ const judgeMlBucketKms: BucketJudge = (bucket, resource, snapshot, context) => {
   if (!rule.kmsKeyId || AWS_MANAGED_S3_KEY.test(rule.kmsKeyId)) {
     return fail(`${rule.algorithm} uses the AWS managed key aws/s3, not a customer managed key${suffix}`);
   }
-  const key = findKmsKey(context.snapshots('kms'), resource.account, resource.region, rule.kmsKeyId);
-  if (key?.configuration.keyManager === 'AWS') return fail(`${rule.algorithm} key ${rule.kmsKeyId} is AWS managed${suffix}`);
+  const keyAccount = keyIdentity(rule.kmsKeyId, resource.account, resource.region).account;
+  if (keyAccount !== resource.account) {
+    // Another account's key is outside this account's KMS evidence. A bucket cannot name another
+    // account's AWS managed key, so the key is customer managed: PASS, saying it was not described.
+    return pass(
+      `${rule.algorithm} with customer managed key ${rule.kmsKeyId} of account ${keyAccount} (cross-account key, not described by this run)`,
+    );
+  }
+  const kmsSnapshots = context.snapshots('kms');
+  const key = findKmsKey(kmsSnapshots, resource.account, resource.region, rule.kmsKeyId);
+  if (!key) return { status: 'ERROR', detail: `key ${rule.kmsKeyId} could not be described: no KMS evidence for it` };
+  const keyManager = key.configuration.keyManager;
+  if (keyManager === 'AWS') return fail(`${rule.algorithm} key ${rule.kmsKeyId} is AWS managed${suffix}`);
+  if (keyManager !== 'CUSTOMER') {
+    const keySnapshot = kmsSnapshots.find((s) => s.resources.includes(key)) ?? snapshot;
+    return missing(keySnapshot, key.arn, `key manager of ${rule.kmsKeyId}`);
+  }
   return pass(`${rule.algorithm} with customer managed key ${rule.kmsKeyId}`);
 };
 
@@ -113,9 +162,12 @@ const judgeAccessLogging: BucketJudge = (bucket, resource, snapshot) => {
     : fail('server access logging is off');
 };
 
+/** Calls whose failure leaves the bucket's tags unknown: tagging itself, or the bucket never described at all. */
+const TAGS_UNKNOWN_AFTER = ['s3:GetBucketTagging', 's3:GetBucketLocation', 'deadline'];
+
 const judgeClassificationTag: BucketJudge = (_bucket, resource, snapshot, context) => {
-  if (errorFor(snapshot, resource.arn, 's3:GetBucketTagging'))
-    return missing(snapshot, resource.arn, 'tags', 's3:GetBucketTagging');
+  const unknown = TAGS_UNKNOWN_AFTER.find((api) => errorFor(snapshot, resource.arn, api));
+  if (unknown) return missing(snapshot, resource.arn, 'tags', unknown);
   const { key, allowedValues } = context.config.classificationTag;
   const value = resource.tags[key];
   if (value === undefined) return fail(`tag ${key} missing${mlSuffix(context, resource)}`);
@@ -160,14 +212,14 @@ export const S3_CHECKS: Check[] = [
   },
   {
     id: 's3.ml_bucket_kms',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'default encryption is SSE-KMS or DSSE-KMS with a customer managed key',
     remediation: 'Create a customer managed KMS key and set it as the bucket default encryption key (SSE-KMS).',
     run: bucketCheck('s3.ml_bucket_kms', 'ML bucket', judgeMlBucketKms),
   },
   {
     id: 's3.tls_only',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'bucket policy denies s3:* (or *) when aws:SecureTransport is false, for the bucket and its objects',
     remediation:
       'Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport false.',
@@ -178,35 +230,35 @@ export const S3_CHECKS: Check[] = [
   },
   {
     id: 's3.ml_bucket_versioning',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'versioning Enabled',
     remediation: 'Enable versioning on the bucket (PutBucketVersioning Status=Enabled).',
     run: bucketCheck('s3.ml_bucket_versioning', 'ML bucket', judgeVersioning),
   },
   {
     id: 's3.ml_bucket_replication',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'a replication rule Enabled',
     remediation: 'Configure replication (same- or cross-region) with at least one Enabled rule; versioning is required first.',
     run: bucketCheck('s3.ml_bucket_replication', 'ML bucket', judgeReplication),
   },
   {
     id: 's3.ml_bucket_lifecycle',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'an Enabled lifecycle rule with expiration or transition',
     remediation: 'Add a lifecycle rule that expires or transitions objects according to the retention policy.',
     run: bucketCheck('s3.ml_bucket_lifecycle', 'ML bucket', judgeLifecycle),
   },
   {
     id: 's3.ml_bucket_access_logging',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'server access logging on',
     remediation: 'Enable server access logging to a dedicated log bucket (PutBucketLogging).',
     run: bucketCheck('s3.ml_bucket_access_logging', 'ML bucket', judgeAccessLogging),
   },
   {
     id: 's3.ml_bucket_classification_tag',
-    collectors: ['s3'],
+    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'the configured classification tag has an allowed value',
     remediation: 'Tag the bucket with the classification tag (default DataClassification) and one of the allowed values.',
     run: bucketCheck('s3.ml_bucket_classification_tag', 'ML bucket', judgeClassificationTag),

@@ -3,10 +3,12 @@ import {
   GetAccountPasswordPolicyCommand,
   GetAccountSummaryCommand,
   GetGroupCommand,
+  GetGroupPolicyCommand,
   GetLoginProfileCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
   type Group,
@@ -16,10 +18,12 @@ import {
   paginateListAttachedGroupPolicies,
   paginateListAttachedRolePolicies,
   paginateListAttachedUserPolicies,
+  paginateListGroupPolicies,
   paginateListGroups,
   paginateListGroupsForUser,
   paginateListMFADevices,
   paginateListPolicies,
+  paginateListRolePolicies,
   paginateListRoles,
   paginateListUserPolicies,
   paginateListUsers,
@@ -46,6 +50,7 @@ import {
   type IamManagedPolicyConfiguration,
   type IamRoleConfiguration,
   type IamUserConfiguration,
+  type InlinePolicy,
   iamAccountArn,
   iamAdministratorsArn,
   isAdministratorAccess,
@@ -203,6 +208,75 @@ const attached = (policies: SdkAttachedPolicy[] | undefined): AttachedPolicy[] |
   policies?.map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' }));
 
 /**
+ * A principal the deadline left undescribed keeps its name only, so checks report it as ERROR
+ * (the deadline error is recorded on its ARN) rather than skip it.
+ */
+const undescribed = (arn: string, type: string, identity: Record<string, string>): EvidenceResource => ({
+  arn,
+  type,
+  region: GLOBAL_REGION,
+  configuration: identity,
+  tags: {},
+});
+
+/** How each principal kind lists and reads its inline policies. */
+const INLINE_POLICY_APIS = {
+  user: {
+    list: 'iam:ListUserPolicies',
+    get: 'iam:GetUserPolicy',
+    pages: (iam: IAMClient, UserName: string) =>
+      paginateListUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
+    document: async (iam: IAMClient, UserName: string, PolicyName: string) =>
+      (await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }))).PolicyDocument,
+  },
+  group: {
+    list: 'iam:ListGroupPolicies',
+    get: 'iam:GetGroupPolicy',
+    pages: (iam: IAMClient, GroupName: string) =>
+      paginateListGroupPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { GroupName }),
+    document: async (iam: IAMClient, GroupName: string, PolicyName: string) =>
+      (await iam.send(new GetGroupPolicyCommand({ GroupName, PolicyName }))).PolicyDocument,
+  },
+  role: {
+    list: 'iam:ListRolePolicies',
+    get: 'iam:GetRolePolicy',
+    pages: (iam: IAMClient, RoleName: string) =>
+      paginateListRolePolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { RoleName }),
+    document: async (iam: IAMClient, RoleName: string, PolicyName: string) =>
+      (await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument,
+  },
+} as const;
+
+/** A principal's inline policies with their documents; undefined when any list or get failed. */
+async function inlinePoliciesOf(
+  run: IamRun,
+  arn: string,
+  kind: keyof typeof INLINE_POLICY_APIS,
+  name: string,
+): Promise<InlinePolicy[] | undefined> {
+  const apis = INLINE_POLICY_APIS[kind];
+  const names = await collectPages(
+    run.log,
+    apis.list,
+    arn,
+    () => apis.pages(run.iam, name) as AsyncIterable<{ PolicyNames?: string[] }>,
+    (p) => p.PolicyNames,
+  );
+  if (names === undefined) return undefined;
+  const policies = await Promise.all(
+    names.map(async (policyName) => {
+      const outcome = await run.log.call(apis.get, arn, () => apis.document(run.iam, name, policyName));
+      if (outcome.status !== 'ok') return undefined;
+      const document = parsePolicyDocument(outcome.value);
+      if (document === undefined)
+        run.log.error(apis.get, arn, { name: 'MalformedPolicy', message: `inline policy ${policyName} is not valid JSON` });
+      return { name: policyName, document };
+    }),
+  );
+  return policies.every((p) => p !== undefined) ? policies : undefined;
+}
+
+/**
  * A user from ListUsers or GetUser. With a credential report (full runs) the console password
  * and MFA come from its row; without one (single-resource runs, or a user created after the
  * report) from GetLoginProfile and the MFA devices.
@@ -215,9 +289,9 @@ async function describeUser(
   const { iam, log } = run;
   const arn = user.Arn ?? '';
   const UserName = user.UserName ?? '';
-  if (!log.mayDescribe(arn)) return undefined;
+  if (!log.mayDescribe(arn)) return undescribed(arn, IAM_USER_TYPE, { userName: UserName });
 
-  const [groups, attachedPolicies, inlineNames, mfaDevices, accessKeys] = await Promise.all([
+  const [groups, attachedPolicies, inlinePolicies, mfaDevices, accessKeys] = await Promise.all([
     collectPages(
       log,
       'iam:ListGroupsForUser',
@@ -232,13 +306,7 @@ async function describeUser(
       () => paginateListAttachedUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
       (p) => attached(p.AttachedPolicies),
     ),
-    collectPages(
-      log,
-      'iam:ListUserPolicies',
-      arn,
-      () => paginateListUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
-      (p) => p.PolicyNames,
-    ),
+    inlinePoliciesOf(run, arn, 'user', UserName),
     collectPages(
       log,
       'iam:ListMFADevices',
@@ -264,20 +332,7 @@ async function describeUser(
   if (groups) configuration.groups = groups;
   if (attachedPolicies) configuration.attachedPolicies = attachedPolicies;
   if (mfaDevices) configuration.mfaDevices = mfaDevices;
-  if (inlineNames) {
-    const documents = await Promise.all(
-      inlineNames.map(async (PolicyName) => {
-        const outcome = await log.call('iam:GetUserPolicy', arn, () =>
-          iam.send(new GetUserPolicyCommand({ UserName, PolicyName })),
-        );
-        return outcome.status === 'ok'
-          ? { name: PolicyName, document: parsePolicyDocument(outcome.value.PolicyDocument) }
-          : undefined;
-      }),
-    );
-    if (documents.every((d) => d !== undefined))
-      configuration.inlinePolicies = documents as { name: string; document: unknown }[];
-  }
+  if (inlinePolicies) configuration.inlinePolicies = inlinePolicies;
   if (accessKeys) configuration.accessKeys = await Promise.all(accessKeys.map((key) => describeAccessKey(run, arn, key)));
 
   const row = reportRows?.get(arn);
@@ -329,22 +384,27 @@ async function describeAccessKey(
 
 async function describeGroup(run: IamRun, group: Group): Promise<EvidenceResource | undefined> {
   const arn = group.Arn ?? '';
-  if (!run.log.mayDescribe(arn)) return undefined;
-  const configuration: IamGroupConfiguration = { groupName: group.GroupName ?? '' };
-  const policies = await collectPages(
-    run.log,
-    'iam:ListAttachedGroupPolicies',
-    arn,
-    () => paginateListAttachedGroupPolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { GroupName: group.GroupName }),
-    (p) => attached(p.AttachedPolicies),
-  );
+  const GroupName = group.GroupName ?? '';
+  if (!run.log.mayDescribe(arn)) return undescribed(arn, IAM_GROUP_TYPE, { groupName: GroupName });
+  const configuration: IamGroupConfiguration = { groupName: GroupName };
+  const [policies, inlinePolicies] = await Promise.all([
+    collectPages(
+      run.log,
+      'iam:ListAttachedGroupPolicies',
+      arn,
+      () => paginateListAttachedGroupPolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { GroupName }),
+      (p) => attached(p.AttachedPolicies),
+    ),
+    inlinePoliciesOf(run, arn, 'group', GroupName),
+  ]);
   if (policies) configuration.attachedPolicies = policies;
+  if (inlinePolicies) configuration.inlinePolicies = inlinePolicies;
   return { arn, type: IAM_GROUP_TYPE, region: GLOBAL_REGION, configuration, tags: {} };
 }
 
 async function describeRole(run: IamRun, role: Role): Promise<EvidenceResource | undefined> {
   const arn = role.Arn ?? '';
-  if (!run.log.mayDescribe(arn)) return undefined;
+  if (!run.log.mayDescribe(arn)) return undescribed(arn, IAM_ROLE_TYPE, { roleName: role.RoleName ?? '' });
   const trustPolicy = parsePolicyDocument(role.AssumeRolePolicyDocument);
   const configuration: IamRoleConfiguration = {
     roleName: role.RoleName ?? '',
@@ -354,20 +414,24 @@ async function describeRole(run: IamRun, role: Role): Promise<EvidenceResource |
     trustPolicy: trustPolicy ?? null,
     trustedBySageMaker: trustsService(trustPolicy, SAGEMAKER_SERVICE_PRINCIPAL),
   };
-  const policies = await collectPages(
-    run.log,
-    'iam:ListAttachedRolePolicies',
-    arn,
-    () => paginateListAttachedRolePolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { RoleName: role.RoleName }),
-    (p) => attached(p.AttachedPolicies),
-  );
+  const [policies, inlinePolicies] = await Promise.all([
+    collectPages(
+      run.log,
+      'iam:ListAttachedRolePolicies',
+      arn,
+      () => paginateListAttachedRolePolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { RoleName: role.RoleName }),
+      (p) => attached(p.AttachedPolicies),
+    ),
+    inlinePoliciesOf(run, arn, 'role', configuration.roleName),
+  ]);
   if (policies) configuration.attachedPolicies = policies;
+  if (inlinePolicies) configuration.inlinePolicies = inlinePolicies;
   return { arn, type: IAM_ROLE_TYPE, region: GLOBAL_REGION, configuration, tags: {} };
 }
 
 async function describePolicy(run: IamRun, policy: Policy): Promise<EvidenceResource | undefined> {
   const arn = policy.Arn ?? '';
-  if (!run.log.mayDescribe(arn)) return undefined;
+  if (!run.log.mayDescribe(arn)) return undescribed(arn, IAM_MANAGED_POLICY_TYPE, { policyName: policy.PolicyName ?? '' });
   const configuration: IamManagedPolicyConfiguration = {
     policyName: policy.PolicyName ?? '',
     policyId: policy.PolicyId ?? '',
@@ -388,8 +452,8 @@ async function describePolicy(run: IamRun, policy: Policy): Promise<EvidenceReso
 }
 
 /**
- * Users and roles holding AdministratorAccess or a customer policy that allows * on *, attached
- * directly or (users) through a group. Computed only from complete inputs.
+ * Users and roles holding AdministratorAccess, a customer policy or an inline policy that allows
+ * * on *, directly or (users) through a group. Computed only from complete inputs.
  */
 function administratorInventory(
   account: string,
@@ -404,35 +468,40 @@ function administratorInventory(
   const policyDocuments = new Map(
     ofType<IamManagedPolicyConfiguration>(IAM_MANAGED_POLICY_TYPE).map((p) => [p.arn, p.configuration]),
   );
-  const groupPolicies = new Map(
-    ofType<IamGroupConfiguration>(IAM_GROUP_TYPE).map((g) => [g.configuration.groupName, g.configuration.attachedPolicies]),
-  );
+  const groups = new Map(ofType<IamGroupConfiguration>(IAM_GROUP_TYPE).map((g) => [g.configuration.groupName, g.configuration]));
   let missing: string | undefined;
-  const granting = (policies: AttachedPolicy[] | undefined, owner: string): AttachedPolicy[] => {
-    if (policies === undefined) {
-      missing ??= `attached policies of ${owner} unknown`;
-      return [];
-    }
-    return policies.filter((p) => {
+  /** What grants a principal full administration, from its attached and inline policies. */
+  const granting = (
+    principal: { attachedPolicies?: AttachedPolicy[]; inlinePolicies?: InlinePolicy[] } | undefined,
+    owner: string,
+  ): string[] => {
+    if (principal?.attachedPolicies === undefined) missing ??= `attached policies of ${owner} unknown`;
+    if (principal?.inlinePolicies === undefined) missing ??= `inline policies of ${owner} unknown`;
+    const attachedGrants = (principal?.attachedPolicies ?? []).filter((p) => {
       if (isAdministratorAccess(p.arn)) return true;
       const customer = policyDocuments.get(p.arn);
       if (customer === undefined) return false; // AWS managed policies other than AdministratorAccess
       if (customer.document === undefined) missing ??= `document of ${p.arn} unknown`;
       return allowsFullAdministration(customer.document);
     });
+    const inlineGrants = (principal?.inlinePolicies ?? []).filter((p) => {
+      if (p.document === undefined) missing ??= `inline policy ${p.name} of ${owner} unreadable`;
+      return allowsFullAdministration(p.document);
+    });
+    return [...attachedGrants.map((p) => p.arn), ...inlineGrants.map((p) => `inline/${p.name}`)];
   };
 
   const administrators: Administrator[] = [];
   for (const user of ofType<IamUserConfiguration>(IAM_USER_TYPE)) {
-    const grantedBy = granting(user.configuration.attachedPolicies, user.arn).map((p) => p.arn);
+    const grantedBy = granting(user.configuration, user.arn);
     if (user.configuration.groups === undefined) missing ??= `groups of ${user.arn} unknown`;
     for (const group of user.configuration.groups ?? []) {
-      for (const p of granting(groupPolicies.get(group), `group ${group}`)) grantedBy.push(`group/${group}: ${p.arn}`);
+      for (const grant of granting(groups.get(group), `group ${group}`)) grantedBy.push(`group/${group}: ${grant}`);
     }
     if (grantedBy.length > 0) administrators.push({ arn: user.arn, principalType: 'user', grantedBy });
   }
   for (const role of ofType<IamRoleConfiguration>(IAM_ROLE_TYPE)) {
-    const grantedBy = granting(role.configuration.attachedPolicies, role.arn).map((p) => p.arn);
+    const grantedBy = granting(role.configuration, role.arn);
     if (grantedBy.length > 0) administrators.push({ arn: role.arn, principalType: 'role', grantedBy });
   }
   if (missing) return { missing };

@@ -80,10 +80,21 @@ async function describeKey(
   keyIdOrArn: string,
   aliasesByKey: Map<string, string[]> | undefined,
 ): Promise<EvidenceResource | undefined> {
-  if (!log.mayDescribe(keyIdOrArn)) return undefined;
+  const expectedArn = keyIdOrArn.startsWith('arn:')
+    ? keyIdOrArn
+    : `arn:aws:kms:${context.region}:${context.account}:key/${keyIdOrArn}`;
+  // A key we could not describe keeps its id, so checks report it as ERROR rather than skip it.
+  const undescribed: EvidenceResource = {
+    arn: expectedArn,
+    type: KMS_KEY_TYPE,
+    region: context.region,
+    configuration: { keyId: expectedArn.replace(/^.*:key\//, '') },
+    tags: {},
+  };
+  if (!log.mayDescribe(expectedArn)) return undescribed;
   const described = await log.call(
     'kms:DescribeKey',
-    keyIdOrArn,
+    expectedArn,
     () => kms.send(new DescribeKeyCommand({ KeyId: keyIdOrArn })),
     VANISHED,
   );
@@ -93,9 +104,13 @@ async function describeKey(
     return undefined;
   }
   const metadata = described.status === 'ok' ? described.value.KeyMetadata : undefined;
-  if (!metadata?.KeyId) return undefined;
+  if (!metadata?.KeyId) {
+    if (described.status === 'ok')
+      log.error('kms:DescribeKey', expectedArn, { name: 'IncompleteAnswer', message: 'DescribeKey returned no KeyId' });
+    return undescribed;
+  }
 
-  const arn = metadata.Arn ?? keyIdOrArn;
+  const arn = metadata.Arn ?? expectedArn;
   const KeyId = metadata.KeyId;
   const notApplicable = rotationNotApplicableReason({
     keyManager: metadata.KeyManager,

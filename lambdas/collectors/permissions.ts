@@ -74,8 +74,14 @@ export const COLLECTOR_READ_GRANTS: Record<CollectorName, readonly ReadGrant[]> 
       ],
       resources: ['arn:{partition}:iam::{account}:user/*'],
     },
-    { actions: ['iam:ListAttachedGroupPolicies', 'iam:GetGroup'], resources: ['arn:{partition}:iam::{account}:group/*'] },
-    { actions: ['iam:ListAttachedRolePolicies', 'iam:GetRole'], resources: ['arn:{partition}:iam::{account}:role/*'] },
+    {
+      actions: ['iam:ListAttachedGroupPolicies', 'iam:ListGroupPolicies', 'iam:GetGroupPolicy', 'iam:GetGroup'],
+      resources: ['arn:{partition}:iam::{account}:group/*'],
+    },
+    {
+      actions: ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:GetRole'],
+      resources: ['arn:{partition}:iam::{account}:role/*'],
+    },
     {
       actions: ['iam:GetPolicyVersion', 'iam:GetPolicy'],
       // Customer managed policies and the AWS managed ones attached to principals.

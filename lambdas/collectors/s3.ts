@@ -137,7 +137,15 @@ async function describeBucket(
   bucket: BucketListing,
 ): Promise<EvidenceResource | undefined> {
   const arn = bucketArn(bucket.name);
-  if (!log.mayDescribe(arn)) return undefined;
+  // A bucket we could not describe keeps its name, so checks report it as ERROR rather than skip it.
+  const undescribed = (region: string): EvidenceResource => ({
+    arn,
+    type: S3_BUCKET_TYPE,
+    region,
+    configuration: { name: bucket.name } satisfies S3BucketConfiguration,
+    tags: {},
+  });
+  if (!log.mayDescribe(arn)) return undescribed(bucket.region ?? context.region);
   // Errors for this bucket are held back until we know it still exists: a bucket deleted
   // between list and describe is a note, not a dozen errors.
   const local = new CollectionLog();
@@ -145,7 +153,7 @@ async function describeBucket(
     const region = bucket.region ?? (await locateBucket(context, local, bucket.name));
     if (region === undefined) {
       log.errors.push(...local.errors);
-      return undefined;
+      return undescribed(context.region);
     }
     const client = context.clients.s3(region);
     const configuration: S3BucketConfiguration = { name: bucket.name };

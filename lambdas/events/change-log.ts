@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
-import { redactSecrets } from '../evidence/redact';
+import { redactSecrets, redactValues, scanForCredentials } from '../evidence/redact';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import { ObjectExistsError } from '../evidence/store';
 import { compactTime } from '../integrity/periods';
@@ -43,7 +43,7 @@ export async function writeChangeLog(
   entry: Omit<ChangeLogEntry, 'schema' | 'event'>,
 ): Promise<ChangeLogWrite> {
   const key = changeLogKey(event);
-  const body: ChangeLogEntry = { schema: CHANGE_LOG_SCHEMA, ...entry, event: redactSecrets(event) };
+  const body: ChangeLogEntry = { schema: CHANGE_LOG_SCHEMA, ...entry, event: redactChangeEvent(event) };
   try {
     const stored = await store.put(key, new Uint8Array(gzipSync(JSON.stringify(body))), { contentType: 'application/json' });
     return { status: 'stored', stored };
@@ -51,6 +51,58 @@ export async function writeChangeLog(
     if (err instanceof ObjectExistsError) return { status: 'duplicate', key };
     throw err;
   }
+}
+
+/**
+ * Maps whose values are free-form configuration (training job and model environment variables,
+ * hyperparameters): a DATABASE_URL or db_pass there has no secret-looking key, so every value
+ * goes; which variables exist stays as evidence.
+ */
+const VALUE_MAP_KEYS = new Set(['environment', 'hyperparameters']);
+/** Notebook lifecycle-config script lists; each script's base64 `content` may hold credentials. */
+const SCRIPT_LIST_KEYS = new Set(['oncreate', 'onstart']);
+
+/**
+ * The event as stored: values of environment and hyperparameter maps dropped, lifecycle scripts
+ * replaced by the names of the credential patterns found in them, then every secret-looking key
+ * redacted (redactSecrets), at any depth of requestParameters and responseElements.
+ */
+export function redactChangeEvent(event: CloudTrailEvent): CloudTrailEvent {
+  return redactSecrets(redactConfiguration(event) as CloudTrailEvent);
+}
+
+function redactConfiguration(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(redactConfiguration);
+  if (!isPlainObject(node)) return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(node)) {
+    const name = key.toLowerCase();
+    if (VALUE_MAP_KEYS.has(name) && isPlainObject(child)) copy[key] = redactValues(child as Record<string, string>);
+    else if (SCRIPT_LIST_KEYS.has(name) && Array.isArray(child)) copy[key] = child.map(redactScript);
+    else copy[key] = redactConfiguration(child);
+  }
+  return copy;
+}
+
+function redactScript(script: unknown): unknown {
+  if (!isPlainObject(script)) return redactConfiguration(script);
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(script)) {
+    copy[key] = key.toLowerCase() === 'content' && typeof value === 'string' ? describeScript(value) : redactConfiguration(value);
+  }
+  return copy;
+}
+
+function describeScript(base64: string): string {
+  const found = scanForCredentials(Buffer.from(base64, 'base64').toString('utf8'));
+  // The script's text is never stored, only which kinds of credential it held.
+  return found.length > 0
+    ? `[REDACTED script: credential patterns: ${found.join(', ')}]`
+    : '[REDACTED script: no credential patterns]';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
 }
 
 /** Change events per account recorded at or after `since` (read from the keys alone, no object is fetched). */

@@ -18,7 +18,7 @@ import { webhookSenderFromSecret } from './slack-secret';
 
 export interface ScheduledReportInput {
   store: EvidenceStore;
-  /** Seals the digest periods that closed since the last run. */
+  /** Seals the digest periods that closed since the last run; its public key is the only key verify trusts. */
   signer: DigestSigner;
   config: Soc2MlConfig;
   now: Date;

@@ -133,13 +133,20 @@ export interface DigestListing {
 
 /** Lists digest keys only (no bytes): a few per chain and day. */
 export async function listDigests(store: EvidenceStore): Promise<DigestListing> {
+  const keys: string[] = [];
+  for await (const object of store.list(DIGESTS_ROOT)) keys.push(object.key);
+  return digestListing(keys);
+}
+
+/** Groups keys under digests/v1/ into chains; public keys are skipped. */
+export function digestListing(keys: Iterable<string>): DigestListing {
   const chains = new Map<string, DigestLocation[]>();
   const unexpected: string[] = [];
-  for await (const object of store.list(DIGESTS_ROOT)) {
-    if (object.key.startsWith(PUBLIC_KEYS_PREFIX)) continue;
-    const location = parseDigestKey(object.key);
+  for (const key of keys) {
+    if (key.startsWith(PUBLIC_KEYS_PREFIX)) continue;
+    const location = parseDigestKey(key);
     if (!location) {
-      unexpected.push(object.key);
+      unexpected.push(key);
       continue;
     }
     const list = chains.get(location.chain) ?? [];

@@ -1,4 +1,4 @@
-import { type EvidenceStore, isVersionedStore, type ObjectVersion } from '../evidence/store';
+import { type EvidenceStore, isVersionedStore, type ObjectVersion, type VersionedEvidenceStore } from '../evidence/store';
 
 /** One key as the store holds it now: its current version and, in a versioned store, every version. */
 export interface StoredKey {
@@ -7,6 +7,8 @@ export interface StoredKey {
   current?: { versionId?: string; size: number };
   /** Every version id of the key (empty for stores without versions). */
   versionIds: ReadonlySet<string>;
+  /** Versions and delete markers of the key: more than one means it was written again. 1 without versions. */
+  writes: number;
 }
 
 /** S3 names the version of an object written before versioning was enabled "null". */
@@ -18,19 +20,28 @@ function realVersionId(versionId: string): string | undefined {
 export async function* storedKeys(store: EvidenceStore, prefix: string): AsyncIterable<StoredKey> {
   if (!isVersionedStore(store)) {
     for await (const object of store.list(prefix)) {
-      yield { key: object.key, current: { size: object.size }, versionIds: new Set() };
+      yield { key: object.key, current: { size: object.size }, versionIds: new Set(), writes: 1 };
     }
     return;
   }
+  for await (const versions of keyVersions(store, prefix)) yield groupToKey(versions);
+}
+
+/**
+ * Every version and delete marker of each key under the prefix, one key at a time, oldest
+ * first. S3 lists the versions of a key most recent first, in the order they were stored
+ * (lastModified has only second precision, so it cannot order them).
+ */
+export async function* keyVersions(store: VersionedEvidenceStore, prefix: string): AsyncIterable<ObjectVersion[]> {
   let group: ObjectVersion[] = [];
   for await (const version of store.listVersions(prefix)) {
     if (group.length > 0 && group[0]!.key !== version.key) {
-      yield groupToKey(group);
+      yield group.reverse();
       group = [];
     }
     group.push(version);
   }
-  if (group.length > 0) yield groupToKey(group);
+  if (group.length > 0) yield group.reverse();
 }
 
 function groupToKey(versions: ObjectVersion[]): StoredKey {
@@ -39,6 +50,7 @@ function groupToKey(versions: ObjectVersion[]): StoredKey {
     key: versions[0]!.key,
     current: latest && !latest.isDeleteMarker ? { versionId: realVersionId(latest.versionId), size: latest.size } : undefined,
     versionIds: new Set(versions.filter((v) => !v.isDeleteMarker).map((v) => v.versionId)),
+    writes: versions.length,
   };
 }
 

@@ -6,13 +6,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sha256Hex } from '../evidence/hash';
-import type { EvidenceStore } from '../evidence/store';
+import { type EvidenceStore, isVersionedStore, type ObjectVersion, type VersionedEvidenceStore } from '../evidence/store';
 import {
   DEFAULT_GRACE_PERIOD_MINUTES,
+  DIGESTS_ROOT,
   type DigestDocument,
   type DigestEntry,
+  type DigestListing,
   type DigestLocation,
   decodeDigest,
+  digestListing,
   HASH_CONCURRENCY,
   listDigests,
   PUBLIC_KEYS_PREFIX,
@@ -20,10 +23,11 @@ import {
 } from './digest';
 import { type DigestPeriodKind, periodContaining, placeKey, SEALED_ROOTS } from './periods';
 import { publicKeyFingerprint, verifyDigestSignature } from './signer';
-import { forEachBounded, readObject, type StoredKey, storedKeys } from './store-objects';
+import { forEachBounded, keyVersions, readObject, type StoredKey, storedKeys } from './store-objects';
 
 export type IntegrityProblemKind =
   | 'digest-invalid'
+  | 'digest-rewritten'
   | 'signature-invalid'
   | 'unknown-key'
   | 'chain-broken'
@@ -111,7 +115,7 @@ export async function verifyStore(store: EvidenceStore, options: VerifyOptions):
   const report = (kind: IntegrityProblemKind, key: string, message: string) => problems.push({ kind, key, message });
 
   const trustedKeys = await loadTrustedKeys(store, options.publicKeys);
-  const listing = await listDigests(store);
+  const { listing, firstVersions } = await readDigestListing(store, report);
   for (const key of listing.unexpected)
     report('digest-invalid', key, `${key}: not a digest key (digests/v1/account=A/<period>.json)`);
 
@@ -125,7 +129,10 @@ export async function verifyStore(store: EvidenceStore, options: VerifyOptions):
     const chainKeys = new Set(digests.map((d) => d.key));
     let previous: { location: DigestLocation; sha256: string } | undefined;
     for (const location of digests) {
-      const bytes = await store.get(location.key);
+      const firstVersion = firstVersions?.get(location.key);
+      const bytes = firstVersion
+        ? await (store as VersionedEvidenceStore).getVersion(location.key, firstVersion)
+        : await store.get(location.key);
       if (!bytes) {
         report('chain-broken', location.key, `${location.key}: digest disappeared during verification`);
         continue;
@@ -187,6 +194,34 @@ export async function verifyStore(store: EvidenceStore, options: VerifyOptions):
 }
 
 type Report = (kind: IntegrityProblemKind, key: string, message: string) => void;
+
+/**
+ * The digest keys to verify and, in a versioned store, the version of each to read: the first
+ * one written. Digests and public keys are written once, so any later version (or delete
+ * marker) is tampering, whoever signed it: a forger with s3:PutObject could otherwise replace
+ * an evidence object together with every digest from its period on.
+ */
+async function readDigestListing(
+  store: EvidenceStore,
+  report: Report,
+): Promise<{ listing: DigestListing; firstVersions?: Map<string, string> }> {
+  if (!isVersionedStore(store)) return { listing: await listDigests(store) };
+  const firstVersions = new Map<string, string>();
+  for await (const versions of keyVersions(store, DIGESTS_ROOT)) {
+    const key = versions[0]!.key;
+    const first = versions.find((v) => !v.isDeleteMarker);
+    if (versions.length > 1)
+      report('digest-rewritten', key, `${key}: written again after sealing: ${describeWrites(versions, first)}`);
+    if (first) firstVersions.set(key, first.versionId);
+  }
+  return { listing: digestListing(firstVersions.keys()), firstVersions };
+}
+
+function describeWrites(versions: readonly ObjectVersion[], first: ObjectVersion | undefined): string {
+  const markers = versions.filter((v) => v.isDeleteMarker).length;
+  const counted = `${versions.length} versions${markers > 0 ? ` (${markers} delete markers)` : ''}`;
+  return first ? `${counted}; verified the first, version ${first.versionId}` : counted;
+}
 
 interface PublicKey {
   pem: string;
@@ -295,7 +330,13 @@ async function checkListedObject(
     report(
       'object-changed',
       key,
-      `${key}: new version after sealing: ${now} replaced version ${entry.versionId} (${entry.digestKey})`,
+      `${key}: written again after sealing: ${stored.writes} versions: ${now} replaced version ${entry.versionId} (${entry.digestKey})`,
+    );
+  } else if (stored.writes > 1) {
+    report(
+      'object-changed',
+      key,
+      `${key}: written again after sealing: ${stored.writes} versions, sealed version ${entry.versionId ?? 'null'} still current (${entry.digestKey})`,
     );
   }
   if (!rehash) return 0;

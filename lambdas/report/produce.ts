@@ -60,9 +60,13 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
     progress(`sealed ${sealed.length} digest period(s) with ${kind} key ${signer.keyId}`);
   }
   progress(`verifying the digest chain of ${store.location}...`);
+  // The signer's own public key (KMS GetPublicKey, or the local key) is the only key trusted:
+  // whoever can write the store could add a key of their own beside the digests.
+  const signerPem = signer ? await signer.publicKeyPem() : undefined;
   const integrity = await verifyStore(store, {
     now,
     period,
+    ...(signerPem ? { publicKeys: [signerPem] } : {}),
     ...(options.rehashDays !== undefined ? { rehashFrom: new Date(now.getTime() - options.rehashDays * DAY_MS) } : {}),
   });
   progress('reading evidence...');
@@ -97,16 +101,17 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
       .filter((c) => c.global)
       .map((c) => c.name),
   });
-  return { result: { ...result, integrity: await integrityView(store, integrity) }, history, sealed, integrity };
+  const integrityResult = await integrityView(store, integrity, signerPem);
+  return { result: { ...result, integrity: integrityResult }, history, sealed, integrity };
 }
 
-/** The verification outcome with the PEM of every key it trusted, as stored beside the digests. */
-async function integrityView(store: EvidenceStore, verified: VerifyResult): Promise<IntegrityView> {
+/** The verification outcome with the PEM of every key it trusted: the signer's, else as stored beside the digests. */
+async function integrityView(store: EvidenceStore, verified: VerifyResult, signerPem?: string): Promise<IntegrityView> {
   const publicKeys: IntegrityView['publicKeys'] = [];
   for (const { fingerprint } of verified.summary.trustedKeys) {
     const key = publicKeyKey(fingerprint);
-    const bytes = await store.get(key);
-    if (bytes) publicKeys.push({ fingerprint, key, pem: new TextDecoder().decode(bytes) });
+    const pem = signerPem ?? (await readText(store, key));
+    if (pem !== undefined) publicKeys.push({ fingerprint, key, pem });
   }
   return {
     verified: verified.problems.length === 0,
@@ -115,4 +120,9 @@ async function integrityView(store: EvidenceStore, verified: VerifyResult): Prom
     heads: verified.summary.heads,
     publicKeys,
   };
+}
+
+async function readText(store: EvidenceStore, key: string): Promise<string | undefined> {
+  const bytes = await store.get(key);
+  return bytes ? new TextDecoder().decode(bytes) : undefined;
 }

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lambdas/config/schema';
 import { buildTestApp } from './synth';
-import { allIamStatements, asArray, logicalIdOf, type PolicyStatementJson } from './templates';
+import { allIamStatements, asArray, logicalIdOf, objectPatterns, type PolicyStatementJson } from './templates';
 
 const SCHEDULE = 'cron(30 5 * * ? *)';
 
@@ -22,12 +22,6 @@ describe('Soc2MlStack: report function and digest signing key', () => {
   const bucketId = logicalIdOf(template, 'AWS::S3::Bucket', { ObjectLockEnabled: true });
   const rolePolicy = (name: string) =>
     (resources[roleId] as RoleJson).Properties.Policies.find((p) => p.PolicyName === name)!.PolicyDocument.Statement;
-  /** Object ARNs of a statement, as "<bucket logical id>/<key pattern>". */
-  const objectPatterns = (statement: PolicyStatementJson) =>
-    asArray(statement.Resource).map((r) => {
-      const [bucketRef, suffix] = (r as { 'Fn::Join': [string, [{ 'Fn::GetAtt': [string] }, string]] })['Fn::Join'][1];
-      return `${bucketRef['Fn::GetAtt'][0]}${suffix}`;
-    });
 
   it('runs the report handler on nodejs22.x with the evidence bucket, its key, the config and the signing key', () => {
     // Assess
@@ -76,6 +70,21 @@ describe('Soc2MlStack: report function and digest signing key', () => {
     expect(statements.flatMap((s) => asArray(s.Action)).filter((a) => a.includes('*') || a === 'kms:CreateGrant')).toEqual([]);
     expect(JSON.stringify(publicKeyReaders.map((s) => s.Principal))).toContain(':root');
     expect(allIamStatements(template).filter((s) => asArray(s.Action).includes('kms:Sign'))).toEqual([]);
+  });
+
+  it('denies scheduling deletion of, or disabling, the signing key to every principal', () => {
+    // Act
+    const statements = resources[keyId].Properties.KeyPolicy.Statement as PolicyStatementJson[];
+    // Assess
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      {
+        Sid: 'DenyKeyDeletionAndDisabling',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
+        Resource: '*',
+      },
+    ]);
   });
 
   it('reads evidence, manual evidence, digests and reports; writes only reports/ and digests/', () => {

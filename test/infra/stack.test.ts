@@ -3,7 +3,7 @@ import { COLLECTOR_READ_ACTIONS } from '../../lambdas/collectors/permissions';
 import { parseConfig } from '../../lambdas/config/schema';
 import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import { synthTemplate } from './synth';
-import { allIamStatements, asArray, logicalIdOf, type PolicyStatementJson } from './templates';
+import { allIamStatements, asArray, logicalIdOf, objectPatterns, type PolicyStatementJson } from './templates';
 
 function evidenceBucketId(template: Template): string {
   return logicalIdOf(template, 'AWS::S3::Bucket', { ObjectLockEnabled: true });
@@ -101,6 +101,40 @@ describe('Soc2MlStack: evidence bucket', () => {
     );
     const deletion = denies.find((s) => s.Sid === 'DenyEvidenceDeletion');
     expect(deletion?.Condition).toBeUndefined();
+  });
+
+  it('denies writing evidence, manual evidence and digests without If-None-Match: *, for every principal', () => {
+    // Act
+    const bucketId = evidenceBucketId(template);
+    const unconditional = bucketPolicyStatements(template, bucketId).filter(
+      (s) => s.Effect === 'Deny' && asArray(s.Action).includes('s3:PutObject'),
+    );
+    // Assess: reports/ and state/ stay overwritable (latest report copies, alert state)
+    expect(unconditional).toHaveLength(1);
+    expect(unconditional[0]).toMatchObject({
+      Principal: { AWS: '*' },
+      Action: 's3:PutObject',
+      Condition: { Null: { 's3:if-none-match': 'true' } },
+    });
+    expect(objectPatterns(unconditional[0]!).sort()).toEqual(
+      ['/digests/*', '/evidence/*', '/manual/*'].map((p) => `${bucketId}${p}`),
+    );
+  });
+
+  it('denies scheduling deletion of, or disabling, the evidence key to every principal', () => {
+    // Act
+    const keyId = logicalIdOf(template, 'AWS::KMS::Key', { EnableKeyRotation: true });
+    const statements = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as PolicyStatementJson[];
+    // Assess
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      {
+        Sid: 'DenyKeyDeletionAndDisabling',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
+        Resource: '*',
+      },
+    ]);
   });
 
   it('logs access to a separate SSL-only, expiring log bucket and archives evidence to Glacier IR', () => {

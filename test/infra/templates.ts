@@ -47,3 +47,11 @@ export function allIamStatements(
     );
   return [...standalone, ...inline];
 }
+
+/** Object ARNs of a statement, as "<bucket logical id>/<key pattern>". */
+export function objectPatterns(statement: PolicyStatementJson): string[] {
+  return asArray(statement.Resource).map((r) => {
+    const [bucketRef, suffix] = (r as { 'Fn::Join': [string, [{ 'Fn::GetAtt': [string] }, string]] })['Fn::Join'][1];
+    return `${bucketRef['Fn::GetAtt'][0]}${suffix}`;
+  });
+}

@@ -1,11 +1,15 @@
 import {
+  AddUserToGroupCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
+  CreateGroupCommand,
   CreateLoginProfileCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  PutGroupPolicyCommand,
+  PutRolePolicyCommand,
   UpdateAccountPasswordPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { IAM_CHECKS } from '../../lambdas/checks/iam';
@@ -123,6 +127,70 @@ describe('IAM collector against the emulator', () => {
       expect(status('iam.no_users_with_admin', `arn:aws:iam::${EMULATOR_ACCOUNT}:user/automation`)).toBe('FAIL');
       expect(status('iam.sagemaker_roles_scoped', `arn:aws:iam::${EMULATOR_ACCOUNT}:role/sagemaker-execution`)).toBe('PASS');
       expect(status('iam.access_key_rotation', `arn:aws:iam::${EMULATOR_ACCOUNT}:user/automation`)).toBe('PASS');
+    },
+    EMULATOR_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reads role and group inline policies and counts their * / * grants as administration',
+    async () => {
+      // Prepare
+      const clients = emulatorClients(moto().url);
+      const iam = clients.iam();
+      const everything = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'sagemaker-inline-admin',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        }),
+      );
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: 'sagemaker-inline-admin', PolicyName: 'everything', PolicyDocument: everything }),
+      );
+      await iam.send(new CreateGroupCommand({ GroupName: 'ops' }));
+      await iam.send(new PutGroupPolicyCommand({ GroupName: 'ops', PolicyName: 'ops-everything', PolicyDocument: everything }));
+      await iam.send(new CreateUserCommand({ UserName: 'operator' }));
+      await iam.send(new AddUserToGroupCommand({ GroupName: 'ops', UserName: 'operator' }));
+
+      // Act
+      const output = await collectIam({
+        account: EMULATOR_ACCOUNT,
+        region: 'us-east-1',
+        scope: { type: 'all' },
+        clients,
+        clock: () => new Date(),
+        settings: DEFAULT_TEST_SETTINGS,
+        sleep: async () => undefined,
+      });
+
+      // Assess
+      expect(output.errors).toEqual([]);
+      const roleArn = `arn:aws:iam::${EMULATOR_ACCOUNT}:role/sagemaker-inline-admin`;
+      const inventory = output.resources.find((r) => r.type === IAM_ADMINISTRATORS_TYPE)
+        ?.configuration as IamAdministratorsConfiguration;
+      expect(inventory.administrators).toEqual(
+        expect.arrayContaining([
+          { arn: roleArn, principalType: 'role', grantedBy: ['inline/everything'] },
+          {
+            arn: `arn:aws:iam::${EMULATOR_ACCOUNT}:user/operator`,
+            principalType: 'user',
+            grantedBy: ['group/ops: inline/ops-everything'],
+          },
+        ]),
+      );
+      const snapshot = makeSnapshot({
+        collector: 'iam',
+        account: EMULATOR_ACCOUNT,
+        region: 'global',
+        resources: output.resources,
+      });
+      const finding = IAM_CHECKS.find((c) => c.id === 'iam.sagemaker_roles_scoped')
+        ?.run(makeCheckContext([snapshot], { now: new Date() }))
+        .find((f) => f.resource === roleArn);
+      expect(finding).toMatchObject({ status: 'FAIL', detail: 'inline policy everything allows Action * on Resource *' });
     },
     EMULATOR_TEST_TIMEOUT_MS,
   );

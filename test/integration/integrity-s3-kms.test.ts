@@ -1,11 +1,15 @@
 import { createPublicKey } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateKeyCommand, GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { evidenceKey } from '../../lambdas/evidence/evidence-io';
 import { S3EvidenceStore } from '../../lambdas/evidence/s3-store';
 import { decodeDigest, digestKey, sealPeriods } from '../../lambdas/integrity/digest';
-import { KmsDigestSigner } from '../../lambdas/integrity/signer';
+import { KmsDigestSigner, LocalDigestSigner } from '../../lambdas/integrity/signer';
 import { verifyStore } from '../../lambdas/integrity/verify';
+import { forgeSealedObject } from '../helpers/digest-forgery';
 import { EMULATOR_ACCOUNT, EMULATOR_REGION, emulatorClients, useMoto } from '../helpers/moto';
 
 // Emulator round trips: generous, so a loaded machine does not fail the test.
@@ -85,10 +89,36 @@ describe('digest chain on the Object Lock bucket, signed with KMS', () => {
       {
         kind: 'object-changed',
         key: keys[0],
-        message: `${keys[0]}: new version after sealing: version ${replaced.VersionId} replaced version ${sealedVersion} (${digestKey(EMULATOR_ACCOUNT, '2026-11-25')})`,
+        message: `${keys[0]}: written again after sealing: 2 versions: version ${replaced.VersionId} replaced version ${sealedVersion} (${digestKey(EMULATOR_ACCOUNT, '2026-11-25')})`,
       },
     ]);
     expect(result.summary.objectsChecked).toBe(2);
+  });
+
+  it('reports evidence replaced together with its digest re-signed by a key added to the bucket', async () => {
+    // Prepare
+    const { s3, store, signer, keys } = await prepare();
+    await sealPeriods(store, signer, { now: NOW });
+    const dir = await mkdtemp(join(tmpdir(), 'forger-'));
+    const forger = await LocalDigestSigner.open(join(dir, 'forger.pem'));
+    const { rewrittenDigests } = await forgeSealedObject(
+      store,
+      async (key, bytes) => (await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes }))).VersionId,
+      forger,
+      { chain: EMULATOR_ACCOUNT, key: keys[0]!, body: '{"run":"forged"}' },
+    );
+
+    // Act
+    const trustingStore = await verifyStore(store, { now: NOW });
+
+    // Assess
+    const digest = digestKey(EMULATOR_ACCOUNT, '2026-11-25');
+    expect(rewrittenDigests).toEqual([digest]);
+    expect(trustingStore.problems).toEqual([
+      { kind: 'digest-rewritten', key: digest, message: expect.stringContaining('written again after sealing: 2 versions') },
+      { kind: 'object-changed', key: keys[0], message: expect.stringContaining('written again after sealing: 2 versions') },
+    ]);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses to delete a COMPLIANCE-locked evidence version', async () => {

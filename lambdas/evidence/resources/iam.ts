@@ -18,6 +18,10 @@ export const SAGEMAKER_SERVICE_PRINCIPAL = 'sagemaker.amazonaws.com';
 const attachedPolicySchema = z.object({ name: z.string(), arn: z.string() });
 export type AttachedPolicy = z.infer<typeof attachedPolicySchema>;
 
+/** An inline policy, its document URL-decoded and parsed; document absent when it was not valid JSON (an error says so). */
+const inlinePolicySchema = z.object({ name: z.string(), document: z.unknown() });
+export type InlinePolicy = z.infer<typeof inlinePolicySchema>;
+
 export const passwordPolicySchema = z.object({
   minimumPasswordLength: z.number().nullable(),
   requireSymbols: z.boolean(),
@@ -95,13 +99,15 @@ export const iamUserConfigurationSchema = z.object({
   accessKeys: z.array(accessKeySchema).optional(),
   groups: z.array(z.string()).optional(),
   attachedPolicies: z.array(attachedPolicySchema).optional(),
-  inlinePolicies: z.array(z.object({ name: z.string(), document: z.unknown() })).optional(),
+  inlinePolicies: z.array(inlinePolicySchema).optional(),
 });
 export type IamUserConfiguration = z.infer<typeof iamUserConfigurationSchema>;
 
 export const iamGroupConfigurationSchema = z.object({
   groupName: z.string(),
   attachedPolicies: z.array(attachedPolicySchema).optional(),
+  /** Absent when ListGroupPolicies or a GetGroupPolicy failed. */
+  inlinePolicies: z.array(inlinePolicySchema).optional(),
 });
 export type IamGroupConfiguration = z.infer<typeof iamGroupConfigurationSchema>;
 
@@ -114,6 +120,8 @@ export const iamRoleConfigurationSchema = z.object({
   trustPolicy: z.unknown(),
   trustedBySageMaker: z.boolean(),
   attachedPolicies: z.array(attachedPolicySchema).optional(),
+  /** Absent when ListRolePolicies or a GetRolePolicy failed. */
+  inlinePolicies: z.array(inlinePolicySchema).optional(),
 });
 export type IamRoleConfiguration = z.infer<typeof iamRoleConfigurationSchema>;
 

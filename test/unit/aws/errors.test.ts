@@ -15,5 +15,8 @@ describe('errorCode', () => {
     expect(errorCode(new Error('plain'))).toBe('UnknownError');
     expect(errorCode('text')).toBe('UnknownError');
     expect(errorMessage('text')).toBe('text');
+    expect(errorMessage({ name: 'MalformedPolicy', message: 'bucket policy is not valid JSON' })).toBe(
+      'bucket policy is not valid JSON',
+    );
   });
 });

@@ -101,6 +101,30 @@ describe('CloudTrail checks', () => {
       expect(finding.status).toBe('PASS');
     });
 
+    const managementSelector = (readOnly: AdvancedEventSelector['fieldSelectors'][number]): AdvancedEventSelector => ({
+      fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, readOnly],
+    });
+    const judgeAdvanced = (advanced: AdvancedEventSelector[]) =>
+      single(run('ct.multi_region_logging', [trails([trail({ eventSelectors: { basic: [], advanced } })])]));
+
+    it('takes readOnly notEquals ["true"] as write events only', () => {
+      const finding = judgeAdvanced([managementSelector({ field: 'readOnly', notEquals: ['true'] })]);
+      expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('read false write true') });
+    });
+
+    it('accepts readOnly notEquals ["false"] (reads) with notEquals ["true"] (writes)', () => {
+      const finding = judgeAdvanced([
+        managementSelector({ field: 'readOnly', notEquals: ['false'] }),
+        managementSelector({ field: 'readOnly', notEquals: ['true'] }),
+      ]);
+      expect(finding.status).toBe('PASS');
+    });
+
+    it('does not take a readOnly startsWith selector as covering reads or writes', () => {
+      const finding = judgeAdvanced([managementSelector({ field: 'readOnly', startsWith: ['t'] })]);
+      expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('read false write false') });
+    });
+
     it('fails when the multi-region trail is not logging', () => {
       expect(single(run('ct.multi_region_logging', [trails([trail({ status: { isLogging: false } })])]))).toMatchObject({
         status: 'FAIL',

@@ -67,7 +67,10 @@ const user = (configuration: Partial<IamUserConfiguration>): ResourceFixture => 
   },
 });
 
-const role = (attachedPolicies: { name: string; arn: string }[] | undefined): ResourceFixture => ({
+const role = (
+  attachedPolicies: { name: string; arn: string }[] | undefined,
+  inlinePolicies: { name: string; document: unknown }[] = [],
+): ResourceFixture => ({
   arn: ROLE,
   type: IAM_ROLE_TYPE,
   region: 'global',
@@ -78,6 +81,7 @@ const role = (attachedPolicies: { name: string; arn: string }[] | undefined): Re
     trustPolicy: {},
     trustedBySageMaker: true,
     ...(attachedPolicies ? { attachedPolicies } : {}),
+    inlinePolicies,
   },
 });
 
@@ -337,6 +341,45 @@ describe('IAM checks', () => {
     it('is ERROR when the role policies could not be listed', () => {
       const finding = only(run('iam.sagemaker_roles_scoped', [role(undefined)], [denied('iam:ListAttachedRolePolicies', ROLE)]));
       expect(finding).toMatchObject({ resource: ROLE, status: 'ERROR' });
+    });
+    it('fails a SageMaker role with an inline * / * policy', () => {
+      const finding = only(run('iam.sagemaker_roles_scoped', [role([], [{ name: 'everything', document: STAR }])]));
+      expect(finding).toMatchObject({ status: 'FAIL', detail: 'inline policy everything allows Action * on Resource *' });
+    });
+    it('is ERROR when the role inline policies could not be listed', () => {
+      const withoutInline = role([]);
+      delete (withoutInline.configuration as { inlinePolicies?: unknown }).inlinePolicies;
+      const finding = only(run('iam.sagemaker_roles_scoped', [withoutInline], [denied('iam:ListRolePolicies', ROLE)]));
+      expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('iam:ListRolePolicies failed') });
+    });
+    it('keeps a role the deadline left undescribed in scope, as ERROR', () => {
+      const stub: ResourceFixture = { arn: ROLE, type: IAM_ROLE_TYPE, region: 'global', configuration: { roleName: 'ml-exec' } };
+      const finding = only(run('iam.sagemaker_roles_scoped', [stub], [denied('deadline', ROLE)]));
+      expect(finding).toMatchObject({ resource: ROLE, status: 'ERROR', detail: expect.stringContaining('deadline failed') });
+    });
+  });
+
+  describe('principals kept by name only because the deadline came', () => {
+    it.each([
+      'iam.console_users_mfa',
+      'iam.unused_credentials',
+      'iam.access_key_rotation',
+      'iam.users_no_direct_policies',
+      'iam.no_users_with_admin',
+    ])('%s is ERROR for a user stub', (id) => {
+      const stub: ResourceFixture = { arn: USER, type: IAM_USER_TYPE, region: 'global', configuration: { userName: 'u' } };
+      const finding = only(run(id, [stub], [denied('deadline', USER)]));
+      expect(finding).toMatchObject({ resource: USER, status: 'ERROR', detail: expect.stringContaining('deadline failed') });
+    });
+    it('iam.no_star_admin_policies is ERROR for a policy stub', () => {
+      const stub: ResourceFixture = {
+        arn: POLICY,
+        type: IAM_MANAGED_POLICY_TYPE,
+        region: 'global',
+        configuration: { policyName: 'p' },
+      };
+      const finding = only(run('iam.no_star_admin_policies', [stub], [denied('deadline', POLICY)]));
+      expect(finding).toMatchObject({ resource: POLICY, status: 'ERROR', detail: expect.stringContaining('deadline failed') });
     });
   });
 

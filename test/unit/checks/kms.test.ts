@@ -167,4 +167,20 @@ describe('KMS checks', () => {
     };
     expect(run('kms.rotation_enabled', [broken]).status).toBe('ERROR');
   });
+
+  describe('a key kept by id only because it could not be described', () => {
+    const stub: ResourceFixture = { arn: KEY, type: KMS_KEY_TYPE, configuration: { keyId: 'k1' } };
+
+    it.each([
+      ['kms.rotation_enabled', 'kms:DescribeKey'],
+      ['kms.rotation_period', 'kms:DescribeKey'],
+      ['kms.policy_no_public', 'kms:DescribeKey'],
+      ['kms.in_use_not_disabled', 'deadline'],
+    ])('%s keeps it in scope and is ERROR citing %s', (id, api) => {
+      // Act
+      const finding = run(id, [stub], [denied(api)], ['k1']);
+      // Assess
+      expect(finding).toMatchObject({ resource: KEY, status: 'ERROR', detail: expect.stringContaining(`${api} failed`) });
+    });
+  });
 });

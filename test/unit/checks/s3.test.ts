@@ -68,9 +68,30 @@ function bucketSnapshot(
   return makeSnapshot({ collector: 's3', region: 'global', resources, errors: options.errors ?? [] });
 }
 
-function run(checkId: string, snapshots: Snapshot[], facts?: StoreFacts): Finding[] {
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1111';
+
+/** KMS evidence of the good bucket's key, with the given configuration (customer managed by default). */
+function keySnapshot(
+  configuration: Record<string, unknown> = { keyId: '1111', keyManager: 'CUSTOMER' },
+  errors: CollectionError[] = [],
+) {
+  return makeSnapshot({
+    collector: 'kms',
+    region: 'us-east-1',
+    resources: [{ arn: KEY_ARN, type: 'AWS::KMS::Key', configuration }],
+    errors,
+  });
+}
+
+function run(checkId: string, snapshots: Snapshot[], facts?: StoreFacts, mlBuckets: string[] = []): Finding[] {
   const check = S3_CHECKS.find((c) => c.id === checkId)!;
-  return check.run(makeCheckContext(snapshots, { mlScope: stubMlScope([ML]), ...(facts ? { facts } : {}) }));
+  return check.run(
+    makeCheckContext(snapshots, {
+      mlScope: stubMlScope([ML, ...mlBuckets]),
+      config: parseConfig({ mlBuckets }),
+      ...(facts ? { facts } : {}),
+    }),
+  );
 }
 
 function only(findings: Finding[]): Finding {
@@ -78,7 +99,7 @@ function only(findings: Finding[]): Finding {
   return findings[0]!;
 }
 
-const failedCall = (api: string): CollectionError => ({ api, resource: ARN, code: 'AccessDenied', message: 'denied' });
+const failedCall = (api: string, resource = ARN): CollectionError => ({ api, resource, code: 'AccessDenied', message: 'denied' });
 
 /** [check, how to break the bucket, the API whose failure makes the field absent, field to delete] */
 const CASES: [string, Partial<S3BucketConfiguration>, RegExp, string, keyof S3BucketConfiguration][] = [
@@ -119,7 +140,7 @@ const CASES: [string, Partial<S3BucketConfiguration>, RegExp, string, keyof S3Bu
 describe.each(CASES)('%s', (checkId, broken, failDetail, api, field) => {
   it('passes on a compliant bucket, citing its evidence', () => {
     // Act
-    const finding = only(run(checkId, [bucketSnapshot(goodBucket())]));
+    const finding = only(run(checkId, [bucketSnapshot(goodBucket()), keySnapshot()]));
     // Assess
     expect(finding).toMatchObject({ check: checkId, resource: ARN, account: TEST_ACCOUNT, status: 'PASS' });
     expect(finding.evidence?.key).toMatch(/^evidence\/v1\//);
@@ -174,6 +195,34 @@ describe('s3.ml_bucket_kms', () => {
     const finding = only(run('s3.ml_bucket_kms', [bucketSnapshot(goodBucket()), kms]));
     // Assess
     expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/is AWS managed/) });
+  });
+
+  it('is ERROR when the same-account key is absent from the KMS evidence', () => {
+    // Act
+    const finding = only(run('s3.ml_bucket_kms', [bucketSnapshot(goodBucket()), makeSnapshot({ collector: 'kms' })]));
+    // Assess
+    expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringMatching(/could not be described: no KMS evidence/) });
+  });
+
+  it('is ERROR, citing the failed call, when the key was kept undescribed by the KMS collector', () => {
+    // Prepare
+    const kms = keySnapshot({ keyId: '1111' }, [failedCall('kms:DescribeKey', KEY_ARN)]);
+    // Act
+    const finding = only(run('s3.ml_bucket_kms', [bucketSnapshot(goodBucket()), kms]));
+    // Assess
+    expect(finding).toMatchObject({
+      status: 'ERROR',
+      detail: expect.stringContaining('kms:DescribeKey failed with AccessDenied'),
+    });
+  });
+
+  it('passes a key of another account, saying it was not described', () => {
+    // Prepare
+    const crossAccount = { algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:999999999999:key/2222' };
+    // Act
+    const finding = only(run('s3.ml_bucket_kms', [bucketSnapshot({ ...goodBucket(), encryption: { rules: [crossAccount] } })]));
+    // Assess
+    expect(finding).toMatchObject({ status: 'PASS', detail: expect.stringMatching(/account 999999999999 .*not described/) });
   });
 
   it('judges only ML buckets: NOT_APPLICABLE when none is in scope', () => {
@@ -340,5 +389,38 @@ describe('buildMlScope', () => {
     expect(scope.isKeyInUse(TEST_ACCOUNT, 'us-east-1', 'bucket-key')).toBe(true);
     expect(scope.isKeyInUse(TEST_ACCOUNT, 'eu-west-1', 'ml-key')).toBe(false);
     expect(scope.isKeyInUse(TEST_ACCOUNT, 'us-east-1', 'unused-key')).toBe(false);
+  });
+});
+
+describe('ML buckets that were never described', () => {
+  const ML_CHECK_IDS = S3_CHECKS.filter((c) => c.id.startsWith('s3.ml_bucket_') || c.id === 's3.tls_only').map((c) => c.id);
+
+  it.each(ML_CHECK_IDS)('%s is ERROR for a bucket kept by name only after GetBucketLocation failed', (checkId) => {
+    // Prepare
+    const stub = bucketSnapshot({ name: ML }, { tags: {}, errors: [failedCall('s3:GetBucketLocation')] });
+    // Act
+    const finding = only(run(checkId, [stub, keySnapshot()]));
+    // Assess
+    expect(finding).toMatchObject({
+      resource: ARN,
+      status: 'ERROR',
+      detail: expect.stringContaining('s3:GetBucketLocation failed'),
+    });
+  });
+
+  it.each(ML_CHECK_IDS)('%s is ERROR for a bucket listed in config mlBuckets but absent from the S3 evidence', (checkId) => {
+    // Prepare
+    const snapshot = bucketSnapshot({ ...goodBucket(), name: 'web-assets' });
+    // Act
+    const findings = run(checkId, [snapshot, keySnapshot()], undefined, ['listed-but-unseen']);
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({
+        resource: bucketArn('listed-but-unseen'),
+        account: TEST_ACCOUNT,
+        status: 'ERROR',
+        detail: expect.stringContaining('listed in config mlBuckets but absent from the S3 evidence'),
+      }),
+    ]);
   });
 });

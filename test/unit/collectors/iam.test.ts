@@ -6,8 +6,10 @@ import {
   GetAccountPasswordPolicyCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
+  GetGroupPolicyCommand,
   GetLoginProfileCommand,
   GetPolicyVersionCommand,
+  GetRolePolicyCommand,
   GetUserCommand,
   GetUserPolicyCommand,
   IAMClient,
@@ -16,10 +18,12 @@ import {
   ListAttachedGroupPoliciesCommand,
   ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
   ListGroupsCommand,
   ListGroupsForUserCommand,
   ListMFADevicesCommand,
   ListPoliciesCommand,
+  ListRolePoliciesCommand,
   ListRolesCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
@@ -34,9 +38,11 @@ import { obtainCredentialReport, parseCredentialReport } from '../../../lambdas/
 import {
   IAM_ACCOUNT_TYPE,
   IAM_ADMINISTRATORS_TYPE,
+  IAM_GROUP_TYPE,
   IAM_ROLE_TYPE,
   IAM_USER_TYPE,
   type IamAdministratorsConfiguration,
+  type IamGroupConfiguration,
   type IamRoleConfiguration,
   type IamUserConfiguration,
 } from '../../../lambdas/evidence/resources/iam';
@@ -82,6 +88,8 @@ function emptyAccount() {
   iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
   iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
   iam.on(ListAttachedGroupPoliciesCommand).resolves({ AttachedPolicies: [] });
+  iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
+  iam.on(ListGroupPoliciesCommand).resolves({ PolicyNames: [] });
   iam.on(GetLoginProfileCommand).rejects(noSuchEntity());
 }
 
@@ -371,6 +379,8 @@ describe('IAM collector', () => {
       ListAccessKeysCommand: [1000],
       ListAttachedGroupPoliciesCommand: [1000],
       ListAttachedRolePoliciesCommand: [1000],
+      ListGroupPoliciesCommand: [1000],
+      ListRolePoliciesCommand: [1000],
     });
     const role = output.resources.find((r) => r.type === IAM_ROLE_TYPE)?.configuration as IamRoleConfiguration;
     expect(role).toMatchObject({ trustedBySageMaker: true, trustPolicy: trust });
@@ -380,7 +390,64 @@ describe('IAM collector', () => {
     ]);
   });
 
-  it('records principals the deadline left undescribed as errors and withholds the administrator inventory', async () => {
+  it('collects role and group inline policies and counts * / * inline grants as administration', async () => {
+    // Prepare
+    emptyAccount();
+    const everything = encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
+    iam.on(ListUsersCommand).resolves({ Users: [user('dave')] });
+    iam.on(ListGroupsForUserCommand, { UserName: 'dave' }).resolves({ Groups: [{ GroupName: 'ops' } as never] });
+    iam.on(ListGroupsCommand).resolves({ Groups: [{ GroupName: 'ops', Arn: `arn:aws:iam::${ACCOUNT}:group/ops` } as never] });
+    iam.on(ListGroupPoliciesCommand, { GroupName: 'ops' }).resolves({ PolicyNames: ['ops-all'] });
+    iam.on(GetGroupPolicyCommand, { GroupName: 'ops', PolicyName: 'ops-all' }).resolves({ PolicyDocument: everything } as never);
+    iam.on(ListRolesCommand).resolves({
+      Roles: [{ RoleName: 'ml-exec', RoleId: 'AROA1', Arn: `arn:aws:iam::${ACCOUNT}:role/ml-exec`, Path: '/', CreateDate: NOW }],
+    });
+    iam.on(ListRolePoliciesCommand, { RoleName: 'ml-exec' }).resolves({ PolicyNames: ['inline-all'] });
+    iam
+      .on(GetRolePolicyCommand, { RoleName: 'ml-exec', PolicyName: 'inline-all' })
+      .resolves({ PolicyDocument: everything } as never);
+
+    // Act
+    const output = await collectIam(mockedCollectorContext());
+
+    // Assess
+    expect(output.errors).toEqual([]);
+    const role = output.resources.find((r) => r.type === IAM_ROLE_TYPE)?.configuration as IamRoleConfiguration;
+    expect(role.inlinePolicies).toEqual([
+      { name: 'inline-all', document: { Statement: [expect.objectContaining({ Action: '*' })] } },
+    ]);
+    const group = output.resources.find((r) => r.type === IAM_GROUP_TYPE)?.configuration as IamGroupConfiguration;
+    expect(group.inlinePolicies).toEqual([{ name: 'ops-all', document: expect.any(Object) }]);
+    const inventory = output.resources.find((r) => r.type === IAM_ADMINISTRATORS_TYPE)
+      ?.configuration as IamAdministratorsConfiguration;
+    expect(inventory.administrators).toEqual([
+      { arn: `arn:aws:iam::${ACCOUNT}:user/dave`, principalType: 'user', grantedBy: ['group/ops: inline/ops-all'] },
+      { arn: `arn:aws:iam::${ACCOUNT}:role/ml-exec`, principalType: 'role', grantedBy: ['inline/inline-all'] },
+    ]);
+  });
+
+  it('withholds the administrator inventory when a role inline policy could not be read', async () => {
+    // Prepare
+    emptyAccount();
+    iam.on(ListRolesCommand).resolves({
+      Roles: [{ RoleName: 'ml-exec', RoleId: 'AROA1', Arn: `arn:aws:iam::${ACCOUNT}:role/ml-exec`, Path: '/', CreateDate: NOW }],
+    });
+    iam.on(ListRolePoliciesCommand).rejects(accessDenied());
+
+    // Act
+    const output = await collectIam(mockedCollectorContext());
+
+    // Assess
+    expect(output.errors).toEqual([
+      expect.objectContaining({ api: 'iam:ListRolePolicies', resource: `arn:aws:iam::${ACCOUNT}:role/ml-exec` }),
+      expect.objectContaining({ api: 'iam:AdministratorInventory' }),
+    ]);
+    const role = output.resources.find((r) => r.type === IAM_ROLE_TYPE)?.configuration as IamRoleConfiguration;
+    expect(role.inlinePolicies).toBeUndefined();
+    expect(output.resources.some((r) => r.type === IAM_ADMINISTRATORS_TYPE)).toBe(false);
+  });
+
+  it('records principals the deadline left undescribed as errors, keeps them by name and withholds the administrator inventory', async () => {
     // Prepare
     emptyAccount();
     iam.on(ListUsersCommand).resolves({ Users: [user('late')] });
@@ -395,7 +462,14 @@ describe('IAM collector', () => {
         expect.objectContaining({ api: 'iam:AdministratorInventory' }),
       ]),
     );
-    expect(output.resources.map((r) => r.type)).toEqual([IAM_ACCOUNT_TYPE]);
+    expect(output.resources.map((r) => r.type)).toEqual([IAM_ACCOUNT_TYPE, IAM_USER_TYPE]);
+    expect(output.resources[1]).toEqual({
+      arn: `arn:aws:iam::${ACCOUNT}:user/late`,
+      type: IAM_USER_TYPE,
+      region: 'global',
+      configuration: { userName: 'late' },
+      tags: {},
+    });
   });
 
   it('re-describes one user by ARN without a credential report, from its login profile and MFA devices', async () => {

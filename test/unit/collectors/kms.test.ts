@@ -215,6 +215,40 @@ describe('KMS collector', () => {
     expect(output.errors[0]?.resource).toBeUndefined();
   });
 
+  it('keeps a key DescribeKey refused by its id, with the error, so checks see it', async () => {
+    // Prepare
+    region([key('k1')]);
+    kms.on(DescribeKeyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    // Act
+    const output = await collectKms(mockedCollectorContext());
+
+    // Assess
+    expect(output.resources).toEqual([
+      { arn: keyArn('k1'), type: KMS_KEY_TYPE, region: 'us-east-1', configuration: { keyId: 'k1' }, tags: {} },
+    ]);
+    expect(output.errors).toEqual([
+      expect.objectContaining({ api: 'kms:DescribeKey', resource: keyArn('k1'), code: 'AccessDeniedException' }),
+    ]);
+  });
+
+  it('keeps a key the deadline left undescribed by its id, with a deadline error', async () => {
+    // Prepare
+    region([]);
+
+    // Act
+    const output = await collectKms(
+      mockedCollectorContext({ deadline: Date.now() - 1, scope: { type: 'resource', resource: 'late' } }),
+    );
+
+    // Assess
+    expect(kms).not.toHaveReceivedCommand(DescribeKeyCommand);
+    expect(output.resources).toEqual([
+      { arn: keyArn('late'), type: KMS_KEY_TYPE, region: 'us-east-1', configuration: { keyId: 'late' }, tags: {} },
+    ]);
+    expect(output.errors).toEqual([expect.objectContaining({ api: 'deadline', resource: keyArn('late') })]);
+  });
+
   it('describes an empty region without errors', async () => {
     // Prepare
     region([]);

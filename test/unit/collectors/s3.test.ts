@@ -200,15 +200,36 @@ describe('collectS3', () => {
     expect(buckets(output)[0]?.versioning?.status).toBe('Enabled');
   });
 
-  it('records buckets the deadline left undescribed as errors', async () => {
+  it('keeps a bucket whose region could not be found by name, in the collector region, with the error', async () => {
     // Prepare
-    s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'late', BucketRegion: 'us-east-1' }] });
+    const { GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
+    s3.on(GetBucketLocationCommand).rejects(awsError('AccessDenied', 403));
+
+    // Act
+    const output = await collectS3(
+      context({ region: 'eu-west-2', scope: { type: 'resource', resource: 'arn:aws:s3:::hidden' } }),
+    );
+
+    // Assess
+    expect(output.resources).toEqual([
+      { arn: 'arn:aws:s3:::hidden', type: 'AWS::S3::Bucket', region: 'eu-west-2', configuration: { name: 'hidden' }, tags: {} },
+    ]);
+    expect(output.errors).toEqual([
+      expect.objectContaining({ api: 's3:GetBucketLocation', resource: 'arn:aws:s3:::hidden', code: 'AccessDenied' }),
+    ]);
+  });
+
+  it('records buckets the deadline left undescribed as errors and keeps them by name', async () => {
+    // Prepare
+    s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'late', BucketRegion: 'eu-west-1' }] });
 
     // Act
     const output = await collectS3(context({ deadline: Date.now() - 1 }));
 
     // Assess
-    expect(buckets(output)).toEqual([]);
+    expect(output.resources.filter((r) => r.type === 'AWS::S3::Bucket')).toEqual([
+      { arn: 'arn:aws:s3:::late', type: 'AWS::S3::Bucket', region: 'eu-west-1', configuration: { name: 'late' }, tags: {} },
+    ]);
     expect(output.errors).toEqual([
       expect.objectContaining({ api: 'deadline', resource: 'arn:aws:s3:::late', code: 'DeadlineExceeded' }),
     ]);

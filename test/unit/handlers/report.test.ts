@@ -4,7 +4,7 @@ import type { PathLogger } from '../../../lambdas/events/change-path';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { handler, LATEST_HTML_REPORT_KEY, runScheduledReport } from '../../../lambdas/handlers/report';
 import { UnsupportedEventError } from '../../../lambdas/handlers/runtime';
-import { parseDigestKey } from '../../../lambdas/integrity/digest';
+import { parseDigestKey, sealPeriods } from '../../../lambdas/integrity/digest';
 import { publicKeyFingerprint } from '../../../lambdas/integrity/signer';
 import { verifyStore } from '../../../lambdas/integrity/verify';
 import { startSlackReceiver } from '../../helpers/slack-receiver';
@@ -80,6 +80,26 @@ describe('runScheduledReport', () => {
     expect(html).toContain('<h2>Evidence integrity</h2>');
     expect(html).toContain(result.publicKey.fingerprint);
     expect(html).toContain('-----BEGIN PUBLIC KEY-----');
+  });
+
+  it("trusts only the signer's public key, not another key stored beside the digests", async () => {
+    // Prepare: a digest sealed by someone else's key, whose public key sits in the store
+    const { record } = stored({ account: ACCOUNT_A, collectedAt: '2026-11-24T10:00:00.000Z' });
+    await writeEvidence(temp.store, record);
+    const forger = await temp.signer('forger');
+    const [forged] = await sealPeriods(temp.store, forger, { now: new Date('2026-11-25T06:00:00.000Z') });
+    const signer = await temp.signer();
+    // Act
+    const result = await runScheduledReport({ store: temp.store, signer, config: parseConfig({}), now: NOW });
+    const json = JSON.parse(new TextDecoder().decode(await temp.store.get('reports/latest/report.json')));
+    // Assess
+    expect(result.integrityProblems).toBe(1);
+    expect(json.integrity).toMatchObject({
+      verified: false,
+      problems: 1,
+      publicKeys: [{ fingerprint: result.publicKey.fingerprint, pem: await signer.publicKeyPem() }],
+    });
+    expect(JSON.stringify(json)).toContain(`unknown-key: ${forged!.key}: signed by unknown key ${forger.keyId}`);
   });
 
   it('seals nothing twice and keeps the earlier report as history', async () => {

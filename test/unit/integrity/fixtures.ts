@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evidenceKey } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
+import type { EvidenceStore } from '../../../lambdas/evidence/store';
 import { LocalDigestSigner } from '../../../lambdas/integrity/signer';
 
 export const ACCOUNT_A = '111111111111';
@@ -43,7 +44,7 @@ let sequence = 0;
 
 /** Writes evidence-shaped bytes at a real evidence key; sealing never decodes them. */
 export async function putEvidence(
-  store: LocalDirectoryStore,
+  store: EvidenceStore,
   account: string,
   collectedAt: string,
   body = 'evidence',

@@ -61,4 +61,41 @@ describe('fail closed', () => {
     const decided = result.items.filter((i) => i.kind === 'auto' && i.checks.some((c) => collectorChecks.has(c)));
     expect(decided.filter((i) => i.status !== 'ERROR' && i.status !== 'FAIL').map((i) => `${i.id}: ${i.status}`)).toEqual([]);
   });
+
+  it('makes every ML-scoped check ERROR when the SageMaker evidence that defines ML scope is missing', () => {
+    // Prepare: a full S3 snapshot with a listed ML bucket, and no SageMaker snapshot at all.
+    const s3 = failedSnapshot('s3', 0, 's3:GetBucketTagging');
+    s3.resources = [
+      { arn: 'arn:aws:s3:::ml-data', type: 'AWS::S3::Bucket', region: 'us-east-1', configuration: { name: 'ml-data' }, tags: {} },
+    ];
+    const mlChecks = [
+      's3.ml_bucket_kms',
+      's3.tls_only',
+      's3.ml_bucket_versioning',
+      's3.ml_bucket_replication',
+      's3.ml_bucket_lifecycle',
+      's3.ml_bucket_access_logging',
+      's3.ml_bucket_classification_tag',
+      'kms.in_use_not_disabled',
+      'ct.ml_data_events',
+    ];
+
+    // Act
+    const result = evaluate({
+      evidence: [{ record: s3, evidence: { key: 'evidence/v1/collector=s3/x.json.gz', sha256: 'a'.repeat(64) } }],
+      manualEvidence: [],
+      catalog: loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) }),
+      checks: ALL_CHECKS,
+      config: parseConfig({ regions: ['us-east-1'], mlBuckets: ['ml-data'] }),
+      now: NOW,
+      globalCollectors: COLLECTOR_NAMES.filter((c) => COLLECTORS[c].global),
+    });
+
+    // Assess
+    const findings = result.items.flatMap((item) => item.findings);
+    const withoutSageMaker = new Set(
+      findings.filter((f) => f.status === 'ERROR' && /no full sagemaker snapshot/.test(f.detail)).map((f) => f.check),
+    );
+    expect(mlChecks.filter((id) => !withoutSageMaker.has(id))).toEqual([]);
+  });
 });
