@@ -1,4 +1,5 @@
 import { AwsClientFactory } from '../../lambdas/aws/clients';
+import { EMULATOR_ACCOUNT } from '../../lambdas/cli/emulator';
 import type { CollectorContext, CollectorSettings } from '../../lambdas/collectors/types';
 
 export const DEFAULT_TEST_SETTINGS: CollectorSettings = {
@@ -22,6 +23,20 @@ export function mockedCollectorContext(overrides: Partial<CollectorContext> = {}
       credentials: async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' }),
     }),
     clock: () => new Date('2026-11-26T12:00:00.000Z'),
+    settings: DEFAULT_TEST_SETTINGS,
+    sleep: async () => undefined,
+    ...overrides,
+  };
+}
+
+/** A full-scope collector context over emulator clients, at the emulator's real clock. */
+export function emulatorCollectorContext(clients: AwsClientFactory, overrides: Partial<CollectorContext> = {}): CollectorContext {
+  return {
+    account: EMULATOR_ACCOUNT,
+    region: 'us-east-1',
+    scope: { type: 'all' },
+    clients,
+    clock: () => new Date(),
     settings: DEFAULT_TEST_SETTINGS,
     sleep: async () => undefined,
     ...overrides,

@@ -3,7 +3,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CLOUDTRAIL_CHECKS } from '../../lambdas/checks/cloudtrail';
 import { collectCloudTrail } from '../../lambdas/collectors/cloudtrail';
 import { CLOUDTRAIL_TRAIL_TYPE } from '../../lambdas/evidence/resources/cloudtrail';
-import { DEFAULT_TEST_SETTINGS } from '../helpers/collector-context';
+import { DEFAULT_TEST_SETTINGS, emulatorCollectorContext } from '../helpers/collector-context';
 import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
 import { makeCheckContext, makeSnapshot } from '../helpers/snapshots';
 
@@ -43,14 +43,7 @@ describe('CloudTrail collector against the emulator', () => {
       );
 
       // Act
-      const output = await collectCloudTrail({
-        account: EMULATOR_ACCOUNT,
-        region: 'us-east-1',
-        scope: { type: 'all' },
-        clients,
-        clock: () => new Date(),
-        settings: DEFAULT_TEST_SETTINGS,
-      });
+      const output = await collectCloudTrail(emulatorCollectorContext(clients));
 
       // Assess
       expect(output.errors).toEqual([]);

@@ -23,7 +23,7 @@ import {
   type IamAdministratorsConfiguration,
   type IamUserConfiguration,
 } from '../../lambdas/evidence/resources/iam';
-import { DEFAULT_TEST_SETTINGS } from '../helpers/collector-context';
+import { emulatorCollectorContext } from '../helpers/collector-context';
 import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
 import { makeCheckContext, makeSnapshot } from '../helpers/snapshots';
 
@@ -67,15 +67,7 @@ describe('IAM collector against the emulator', () => {
       await iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 14, PasswordReusePrevention: 24 }));
 
       // Act
-      const output = await collectIam({
-        account: EMULATOR_ACCOUNT,
-        region: 'us-east-1',
-        scope: { type: 'all' },
-        clients,
-        clock: () => new Date(),
-        settings: DEFAULT_TEST_SETTINGS,
-        sleep: async () => undefined,
-      });
+      const output = await collectIam(emulatorCollectorContext(clients));
 
       // Assess
       expect(output.errors).toEqual([]);
@@ -156,15 +148,7 @@ describe('IAM collector against the emulator', () => {
       await iam.send(new AddUserToGroupCommand({ GroupName: 'ops', UserName: 'operator' }));
 
       // Act
-      const output = await collectIam({
-        account: EMULATOR_ACCOUNT,
-        region: 'us-east-1',
-        scope: { type: 'all' },
-        clients,
-        clock: () => new Date(),
-        settings: DEFAULT_TEST_SETTINGS,
-        sleep: async () => undefined,
-      });
+      const output = await collectIam(emulatorCollectorContext(clients));
 
       // Assess
       expect(output.errors).toEqual([]);

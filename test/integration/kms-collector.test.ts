@@ -2,7 +2,7 @@ import { CreateAliasCommand, CreateKeyCommand, EnableKeyRotationCommand } from '
 import { KMS_CHECKS } from '../../lambdas/checks/kms';
 import { collectKms } from '../../lambdas/collectors/kms';
 import type { KmsKeyConfiguration } from '../../lambdas/evidence/resources/kms';
-import { DEFAULT_TEST_SETTINGS } from '../helpers/collector-context';
+import { emulatorCollectorContext } from '../helpers/collector-context';
 import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
 import { makeCheckContext, makeSnapshot } from '../helpers/snapshots';
 
@@ -26,14 +26,7 @@ describe('KMS collector against the emulator', () => {
       const signing = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
 
       // Act
-      const output = await collectKms({
-        account: EMULATOR_ACCOUNT,
-        region: 'us-east-1',
-        scope: { type: 'all' },
-        clients,
-        clock: () => new Date(),
-        settings: DEFAULT_TEST_SETTINGS,
-      });
+      const output = await collectKms(emulatorCollectorContext(clients));
 
       // Assess
       expect(output.errors).toEqual([]);

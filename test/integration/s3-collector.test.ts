@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { collectS3 } from '../../lambdas/collectors/s3';
 import type { S3BucketConfiguration } from '../../lambdas/evidence/resources/s3';
-import { DEFAULT_TEST_SETTINGS } from '../helpers/collector-context';
-import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
+import { emulatorCollectorContext } from '../helpers/collector-context';
+import { emulatorClients, useMoto } from '../helpers/moto';
 
 const moto = useMoto();
 
@@ -77,14 +77,7 @@ describe('S3 collector against the emulator', () => {
     );
 
     // Act
-    const output = await collectS3({
-      account: EMULATOR_ACCOUNT,
-      region: 'us-east-1',
-      scope: { type: 'all' },
-      clients,
-      clock: () => new Date(),
-      settings: DEFAULT_TEST_SETTINGS,
-    });
+    const output = await collectS3(emulatorCollectorContext(clients));
 
     // Assess
     const byName = new Map(

@@ -15,7 +15,7 @@ import {
   SM_NOTEBOOK_LIFECYCLE_CONFIG_TYPE,
   SM_TRAINING_JOB_TYPE,
 } from '../../lambdas/evidence/resources/sagemaker';
-import { DEFAULT_TEST_SETTINGS } from '../helpers/collector-context';
+import { emulatorCollectorContext } from '../helpers/collector-context';
 import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
 
 const moto = useMoto();
@@ -88,14 +88,7 @@ describe('SageMaker collector against the emulator', () => {
     await sm.send(new CreateEndpointCommand({ EndpointName: 'churn', EndpointConfigName: 'churn-config' }));
 
     // Act
-    const output = await collectSageMaker({
-      account: EMULATOR_ACCOUNT,
-      region: 'us-east-1',
-      scope: { type: 'all' },
-      clients,
-      clock: () => new Date(),
-      settings: DEFAULT_TEST_SETTINGS,
-    });
+    const output = await collectSageMaker(emulatorCollectorContext(clients));
 
     // Assess
     const byType = (type: string) => output.resources.filter((r) => r.type === type).map((r) => r.configuration);
