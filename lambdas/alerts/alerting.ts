@@ -68,8 +68,12 @@ export async function updateAlertState(input: AlertRunInput): Promise<AlertRunRe
     now,
     itemsByCheck: itemsByCheck(result),
   });
+  // One change usually flips several checks on the same resource: read each cited record once.
+  const causes = new Map<string, Promise<AlertCause | undefined>>();
   for (const alert of drift.alerts) {
-    const cause = alert.evidence ? await causeOf(store, alert.evidence.key) : undefined;
+    const key = alert.evidence?.key;
+    if (key && !causes.has(key)) causes.set(key, causeOf(store, key));
+    const cause = key ? await causes.get(key) : undefined;
     if (cause) alert.cause = cause;
     alert.logKey = await logAlert(store, alert);
     logger?.info('finding status changed', {

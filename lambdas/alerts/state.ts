@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { FINDING_STATUSES } from '../checks/types';
 import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
+import { changeEventSchema } from '../evidence/record';
 import { type EvidenceStore, ObjectExistsError, type StoredObject } from '../evidence/store';
 import { compactTime } from '../integrity/periods';
 
@@ -21,15 +22,7 @@ export const ALERT_LOG_PREFIX = `${EVIDENCE_PREFIX}alerts/`;
 
 const findingStatusSchema = z.enum(FINDING_STATUSES);
 
-export const causeSchema = z.object({
-  eventId: z.string(),
-  eventName: z.string(),
-  eventSource: z.string(),
-  eventTime: z.string(),
-  principal: z.string(),
-  sourceIp: z.string().optional(),
-});
-export type AlertCause = z.infer<typeof causeSchema>;
+export type AlertCause = z.infer<typeof changeEventSchema>;
 
 export const alertSchema = z.object({
   id: z.string(),
@@ -47,7 +40,7 @@ export const alertSchema = z.object({
   /** Checklist items that list the check, with their Trust Services Criteria. */
   items: z.array(z.object({ id: z.string(), criteria: z.array(z.string()) })),
   /** The CloudTrail event whose re-collection produced the deciding evidence. */
-  cause: causeSchema.optional(),
+  cause: changeEventSchema.optional(),
   /** Where the alert log object is. */
   logKey: z.string().optional(),
   attempts: z.number().int().nonnegative(),

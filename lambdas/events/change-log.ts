@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
-import { redactSecrets, redactValues, scanForCredentials } from '../evidence/redact';
+import { redactSecrets, redactValues, scanBase64ScriptForCredentials } from '../evidence/redact';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import { ObjectExistsError } from '../evidence/store';
 import { compactTime } from '../integrity/periods';
@@ -94,7 +94,7 @@ function redactScript(script: unknown): unknown {
 }
 
 function describeScript(base64: string): string {
-  const found = scanForCredentials(Buffer.from(base64, 'base64').toString('utf8'));
+  const found = scanBase64ScriptForCredentials(base64);
   // The script's text is never stored, only which kinds of credential it held.
   return found.length > 0
     ? `[REDACTED script: credential patterns: ${found.join(', ')}]`

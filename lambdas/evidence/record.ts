@@ -10,18 +10,20 @@ export type CollectorName = z.infer<typeof collectorNameSchema>;
 /** Collectors whose API is account-wide; their records carry this pseudo-region. */
 export const GLOBAL_REGION = 'global';
 
+/** The CloudTrail event that caused a re-collection: what alerts name as the cause. */
+export const changeEventSchema = z.object({
+  eventId: z.string(),
+  eventName: z.string(),
+  eventSource: z.string(),
+  eventTime: z.string(),
+  principal: z.string(),
+  sourceIp: z.string().optional(),
+});
+
 export const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedule') }),
   z.object({ type: z.literal('cli'), user: z.string().optional() }),
-  z.object({
-    type: z.literal('event'),
-    eventId: z.string(),
-    eventName: z.string(),
-    eventSource: z.string(),
-    eventTime: z.string(),
-    principal: z.string(),
-    sourceIp: z.string().optional(),
-  }),
+  changeEventSchema.extend({ type: z.literal('event') }),
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 

@@ -139,3 +139,8 @@ export function scanForCredentials(text: string): string[] {
     .map((pattern) => pattern.name)
     .sort();
 }
+
+/** scanForCredentials over a base64-encoded script, as SageMaker lifecycle configurations carry them. */
+export function scanBase64ScriptForCredentials(base64: string): string[] {
+  return scanForCredentials(Buffer.from(base64, 'base64').toString('utf8'));
+}

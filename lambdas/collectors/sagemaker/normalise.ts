@@ -14,7 +14,7 @@ import type {
   NotebookInstanceLifecycleHook,
   VpcConfig,
 } from '@aws-sdk/client-sagemaker';
-import { redactSecrets, redactValues, scanForCredentials } from '../../evidence/redact';
+import { redactSecrets, redactValues, scanBase64ScriptForCredentials } from '../../evidence/redact';
 import type { ResourceReferences } from '../../evidence/resources/references';
 import {
   type MonitoringJobDefinitionKind,
@@ -83,7 +83,7 @@ export function normaliseLifecycleConfig(answer: DescribeNotebookInstanceLifecyc
   const scan = (hook: 'OnCreate' | 'OnStart', scripts: NotebookInstanceLifecycleHook[] | undefined) =>
     (scripts ?? []).map((script) => ({
       hook,
-      credentialPatterns: scanForCredentials(Buffer.from(script.Content ?? '', 'base64').toString('utf8')),
+      credentialPatterns: scanBase64ScriptForCredentials(script.Content ?? ''),
     }));
   return {
     name: answer.NotebookInstanceLifecycleConfigName ?? '',
