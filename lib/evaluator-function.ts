@@ -17,6 +17,7 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ALERT_LOG_PREFIX, FINDING_STATE_KEY } from '../lambdas/alerts/state';
 import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
+import { DIGESTS_ROOT } from '../lambdas/integrity/digest';
 import { acknowledgeWildcardResource, errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
 
 export interface EvaluatorFunctionProps {
@@ -90,6 +91,7 @@ export class EvaluatorFunction extends Construct {
     const evidenceObjects = evidenceBucket.arnForObjects('evidence/*');
     const stateObjects = evidenceBucket.arnForObjects(`${STATE_PREFIX}*`);
     const alertObjects = evidenceBucket.arnForObjects(`${ALERT_LOG_PREFIX}*`);
+    const digestObjects = evidenceBucket.arnForObjects(`${DIGESTS_ROOT}*`);
     const secretStatements = props.slackWebhookSecretArn
       ? [new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.slackWebhookSecretArn] })]
       : [];
@@ -100,7 +102,7 @@ export class EvaluatorFunction extends Construct {
         read: new PolicyDocument({
           statements: [
             new PolicyStatement({ actions: ['s3:ListBucket'], resources: [evidenceBucket.bucketArn] }),
-            new PolicyStatement({ actions: ['s3:GetObject'], resources: [evidenceObjects, stateObjects] }),
+            new PolicyStatement({ actions: ['s3:GetObject'], resources: [evidenceObjects, stateObjects, digestObjects] }),
             new PolicyStatement({ actions: ['kms:Decrypt'], resources: [evidenceKey.keyArn] }),
             ...secretStatements,
           ],
@@ -117,6 +119,11 @@ export class EvaluatorFunction extends Construct {
     props.configParameter.grantRead(this.role);
     acknowledgeWildcardResource(this.role, evidenceObjects, 'The evaluator reads any evidence object it is notified of.');
     acknowledgeWildcardResource(this.role, stateObjects, 'Finding state lives under state/v1/, replaced on each evaluation.');
+    acknowledgeWildcardResource(
+      this.role,
+      digestObjects,
+      'The digests sealing the evidence it evaluates, and their public keys.',
+    );
     acknowledgeWildcardResource(this.role, alertObjects, 'Alert log keys are generated per alert under evidence/v1/alerts/.');
 
     ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {

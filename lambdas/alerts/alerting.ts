@@ -23,6 +23,7 @@ export async function evaluateStore(
   const current = await loadCurrentEvidence(store);
   return evaluate({
     evidence: current.evidence,
+    evidenceProblems: current.problems,
     manualEvidence: [],
     catalog: loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) }),
     checks: ALL_CHECKS,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { ZodError } from 'zod';
 import { EVIDENCE_SCHEMA, type EvidenceRecord, evidenceRecordSchema } from './record';
 import type { EvidenceStore, StoredObject } from './store';
 
@@ -18,6 +19,29 @@ export function evidenceKey(record: Pick<EvidenceRecord, 'collector' | 'account'
   );
 }
 
+/** Where a collection record belongs, read from its key alone. */
+export interface EvidenceKeyParts {
+  /** `collector=C/account=A/region=R`: the records that replace one another over time. */
+  partition: string;
+  collector: string;
+  account: string;
+  region: string;
+  /** YYYY-MM-DD and HHMMSSmmm of the key. */
+  date: string;
+  time: string;
+}
+
+const RECORD_KEY =
+  /^evidence\/v1\/(collector=([^/]+)\/account=([^/]+)\/region=([^/]+))\/date=(\d{4}-\d{2}-\d{2})\/(\d{9})Z-[^/]+\.json\.gz$/;
+
+/** The parts of a collection-record key, or undefined for any other key (change log, alerts, manual). */
+export function parseEvidenceKey(key: string): EvidenceKeyParts | undefined {
+  const match = RECORD_KEY.exec(key);
+  if (!match) return undefined;
+  const [, partition, collector, account, region, date, time] = match as unknown as string[];
+  return { partition: partition!, collector: collector!, account: account!, region: region!, date: date!, time: time! };
+}
+
 export function newEvidenceId(): string {
   return randomUUID();
 }
@@ -28,8 +52,37 @@ export function encodeEvidence(record: EvidenceRecord): Uint8Array {
   return new Uint8Array(gzipSync(JSON.stringify(valid)));
 }
 
+/** A stored record that cannot be read back: not gzip (or truncated), not JSON, or not evidence/v1. */
+export class EvidenceDecodeError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'EvidenceDecodeError';
+  }
+}
+
+/** Throws EvidenceDecodeError with one line saying what is wrong, never a schema dump. */
 export function decodeEvidence(bytes: Uint8Array): EvidenceRecord {
-  return evidenceRecordSchema.parse(JSON.parse(gunzipSync(bytes).toString('utf8')));
+  let text: string;
+  try {
+    text = gunzipSync(bytes).toString('utf8');
+  } catch (err) {
+    throw new EvidenceDecodeError(`not a complete gzip stream (${(err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new EvidenceDecodeError('not JSON');
+  }
+  try {
+    return evidenceRecordSchema.parse(json);
+  } catch (err) {
+    if (!(err instanceof ZodError)) throw err;
+    const [first] = err.issues;
+    const more = err.issues.length > 1 ? ` (and ${err.issues.length - 1} more)` : '';
+    const where = first?.path.length ? first.path.join('.') : 'record';
+    throw new EvidenceDecodeError(`does not match ${EVIDENCE_SCHEMA}: ${where}: ${first?.message ?? 'invalid'}${more}`);
+  }
 }
 
 export async function writeEvidence(store: EvidenceStore, record: EvidenceRecord): Promise<StoredObject> {

@@ -223,12 +223,16 @@ function describeWrites(versions: readonly ObjectVersion[], first: ObjectVersion
   return first ? `${counted}; verified the first, version ${first.versionId}` : counted;
 }
 
-interface PublicKey {
+export interface PublicKey {
   pem: string;
   source: TrustedKey['source'];
 }
 
-async function loadTrustedKeys(store: EvidenceStore, callerKeys: readonly string[] | undefined): Promise<Map<string, PublicKey>> {
+/** The caller's keys when given, else the well-named keys stored beside the digests. */
+export async function loadTrustedKeys(
+  store: EvidenceStore,
+  callerKeys: readonly string[] | undefined,
+): Promise<Map<string, PublicKey>> {
   const keys = new Map<string, PublicKey>();
   if (callerKeys) {
     for (const pem of callerKeys) keys.set(publicKeyFingerprint(pem), { pem, source: 'caller' });
@@ -347,13 +351,14 @@ async function checkListedObject(
   }
   const sha256 = sha256Hex(bytes);
   if (sha256 !== entry.sha256 || bytes.byteLength !== entry.size) {
-    report(
-      'object-changed',
-      key,
-      `${key}: sha256 ${sha256} (${bytes.byteLength} bytes) differs from ${entry.sha256} (${entry.size} bytes) in ${entry.digestKey}`,
-    );
+    report('object-changed', key, changedObjectMessage(key, sha256, bytes.byteLength, entry, entry.digestKey));
   }
   return bytes.byteLength;
+}
+
+/** One line for an object whose bytes no longer match what its digest sealed. */
+export function changedObjectMessage(key: string, sha256: string, size: number, sealed: DigestEntry, digest: string): string {
+  return `${key}: sha256 ${sha256} (${size} bytes) differs from ${sealed.sha256} (${sealed.size} bytes) in ${digest}`;
 }
 
 function checkUnlisted(

@@ -15,6 +15,7 @@ import {
 import type { ExceptionEntry, Soc2MlConfig } from '../config/schema';
 import { type CollectorName, GLOBAL_REGION } from '../evidence/record';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { withEvidenceProblems } from './evidence-problems';
 import {
   type CollectionView,
   type EvaluatedItem,
@@ -27,7 +28,7 @@ import {
   type ManualEvidenceView,
   type ReportFinding,
 } from './result';
-import { buildSnapshots, type StoredEvidence } from './snapshots';
+import { buildSnapshots, type EvidenceProblem, type StoredEvidence } from './snapshots';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -38,6 +39,8 @@ export const DEFAULT_GLOBAL_COLLECTORS: CollectorName[] = ['s3', 'iam'];
 export interface EvaluationInput {
   /** Every decoded evidence record with the key and SHA-256 of its object. */
   evidence: StoredEvidence[];
+  /** Objects that must not decide findings (altered after sealing, unreadable): findings resting on them are ERROR. */
+  evidenceProblems?: EvidenceProblem[];
   manualEvidence: ManualEvidenceEntry[];
   catalog: Catalog;
   checks: Check[];
@@ -75,7 +78,11 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   const findingsByCheck = new Map<string, ReportFinding[]>();
   const staleByCheck = new Map<string, string[]>();
   for (const check of input.checks) {
-    const findings = [...runCheck(check, context), ...missingFindings(check, missing)].map((f) => applyExceptions(f, exceptions));
+    const findings = withEvidenceProblems(
+      check,
+      [...runCheck(check, context), ...missingFindings(check, missing)],
+      input.evidenceProblems ?? [],
+    ).map((f) => applyExceptions(f, exceptions));
     findingsByCheck.set(check.id, findings);
     const stale = check.collectors.flatMap((collector) => context.snapshots(collector).filter(isStale));
     staleByCheck.set(

@@ -1,14 +1,15 @@
 import type { StoreFacts } from '../checks/facts';
-import { decodeEvidence, EVIDENCE_PREFIX } from '../evidence/evidence-io';
+import { decodeEvidence, EVIDENCE_PREFIX, EvidenceDecodeError, parseEvidenceKey } from '../evidence/evidence-io';
 import { sha256Hex } from '../evidence/hash';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
+import { sealChecker } from '../integrity/seal-check';
 import { renderCsv } from './csv';
 import { renderHtml } from './html';
 import { renderJson } from './json';
 import { renderMarkdown } from './markdown';
 import { renderOscal } from './oscal';
 import type { EvaluationResult, ReportHistoryPoint } from './result';
-import type { StoredEvidence } from './snapshots';
+import type { EvidenceProblem, StoredEvidence } from './snapshots';
 
 export const REPORT_FORMATS = ['json', 'html', 'md', 'csv', 'oscal'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -32,6 +33,8 @@ const COLLECTION_RECORDS_PREFIX = `${EVIDENCE_PREFIX}collector=`;
 export interface CurrentEvidence {
   /** Per collector, account and region: the latest full snapshot and every newer single-resource record. */
   evidence: StoredEvidence[];
+  /** Records read that must not decide findings: altered after sealing, or unreadable. */
+  problems: EvidenceProblem[];
   /** When the earliest record in the store was collected: the start of the reporting window. */
   firstCollectedAt?: string;
   /** Collection records in the store, read or not. */
@@ -41,52 +44,98 @@ export interface CurrentEvidence {
 /** Reads at most this many records at once: S3 GETs are latency-bound. */
 const READ_CONCURRENCY = 8;
 
+export interface LoadEvidenceOptions {
+  /** Records read so far, after each batch. */
+  onProgress?: (n: number) => void;
+  /** Public keys (PEM) trusted to sign digests; default the keys stored beside the digests. */
+  publicKeys?: readonly string[];
+}
+
 /**
  * What evaluation needs and no more. The store keeps every record ever written, so reading
  * them all would grow without bound; keys sort by time within each collector/account/region
- * partition, so each partition is read newest first until its latest full snapshot.
+ * partition, so each partition is read newest first until its latest readable full snapshot.
+ * Every record read is checked against the digest of its period when that period is sealed;
+ * one that was altered, or cannot be read at all, becomes a problem instead of stopping the run.
  */
-export async function loadCurrentEvidence(store: EvidenceStore, onProgress?: (n: number) => void): Promise<CurrentEvidence> {
+export async function loadCurrentEvidence(store: EvidenceStore, options: LoadEvidenceOptions = {}): Promise<CurrentEvidence> {
   const partitions = new Map<string, string[]>();
   let first: string | undefined;
   let recordsInStore = 0;
   for await (const object of store.list(COLLECTION_RECORDS_PREFIX)) {
-    const place = RECORD_KEY.exec(object.key);
+    const place = parseEvidenceKey(object.key);
     if (!place) continue;
     recordsInStore += 1;
-    const [, partition, date, time] = place as unknown as [string, string, string, string];
-    const at = `${date}T${time}`;
+    const at = `${place.date}T${place.time}`;
     if (first === undefined || at < first) first = at;
-    const keys = partitions.get(partition);
+    const keys = partitions.get(place.partition);
     if (keys) keys.push(object.key);
-    else partitions.set(partition, [object.key]);
+    else partitions.set(place.partition, [object.key]);
   }
+  const checkSeal = sealChecker(store, options.publicKeys ? { publicKeys: options.publicKeys } : {});
   const evidence: StoredEvidence[] = [];
+  const problems: EvidenceProblem[] = [];
   for (const keys of partitions.values()) {
     keys.sort().reverse();
     for (let start = 0; start < keys.length; start += READ_CONCURRENCY) {
-      const batch = await Promise.all(keys.slice(start, start + READ_CONCURRENCY).map((key) => readRecord(store, key)));
-      const fullAt = batch.findIndex((item) => item?.record.scope.type === 'all');
-      for (const item of fullAt >= 0 ? batch.slice(0, fullAt + 1) : batch) if (item) evidence.push(item);
-      onProgress?.(evidence.length);
+      const batch = await Promise.all(
+        keys.slice(start, start + READ_CONCURRENCY).map((key) => readRecord(store, key, checkSeal)),
+      );
+      const fullAt = batch.findIndex((item) => item && 'record' in item && item.record.scope.type === 'all');
+      for (const item of fullAt >= 0 ? batch.slice(0, fullAt + 1) : batch) {
+        if (!item) continue;
+        if ('record' in item) evidence.push(item);
+        if ('problem' in item && item.problem) problems.push(item.problem);
+      }
+      options.onProgress?.(evidence.length);
       if (fullAt >= 0) break;
     }
   }
-  return { evidence, recordsInStore, ...(first ? { firstCollectedAt: keyTimeToIso(first) } : {}) };
+  return { evidence, problems, recordsInStore, ...(first ? { firstCollectedAt: keyTimeToIso(first) } : {}) };
 }
-
-/** evidence/v1/collector=C/account=A/region=R/date=YYYY-MM-DD/HHMMSSmmmZ-<id>.json.gz */
-const RECORD_KEY =
-  /^evidence\/v1\/(collector=[^/]+\/account=[^/]+\/region=[^/]+)\/date=(\d{4}-\d{2}-\d{2})\/(\d{9})Z-[^/]+\.json\.gz$/;
 
 function keyTimeToIso(at: string): string {
   const [date, time] = at.split('T') as [string, string];
   return `${date}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}.${time.slice(6, 9)}Z`;
 }
 
-async function readRecord(store: EvidenceStore, key: string): Promise<StoredEvidence | undefined> {
+type ReadOutcome = (StoredEvidence & { problem?: EvidenceProblem }) | { problem: EvidenceProblem };
+
+async function readRecord(
+  store: EvidenceStore,
+  key: string,
+  checkSeal: (key: string, bytes: Uint8Array) => Promise<string | undefined>,
+): Promise<ReadOutcome | undefined> {
   const bytes = await store.get(key);
-  return bytes ? { record: decodeEvidence(bytes), evidence: { key, sha256: sha256Hex(bytes) } } : undefined;
+  if (!bytes) return undefined;
+  const place = parseEvidenceKey(key)!;
+  const ref = { key, sha256: sha256Hex(bytes) };
+  const problem = (kind: EvidenceProblem['kind'], message: string): EvidenceProblem => ({
+    kind,
+    evidence: ref,
+    collector: place.collector,
+    account: place.account,
+    region: place.region,
+    message,
+  });
+  const sealProblem = await checkSeal(key, bytes);
+  try {
+    const record = decodeEvidence(bytes);
+    return {
+      record,
+      evidence: ref,
+      ...(sealProblem ? { problem: problem('integrity', `evidence failed integrity verification: ${sealProblem}`) } : {}),
+    };
+  } catch (err) {
+    if (!(err instanceof EvidenceDecodeError)) throw err;
+    const altered = sealProblem ? `; ${sealProblem}` : '';
+    return {
+      problem: problem(
+        'unreadable',
+        `evidence ${key} is unreadable (${err.message})${altered}: the ${place.collector} evidence of account ${place.account}, region ${place.region} cannot be decided`,
+      ),
+    };
+  }
 }
 
 /** Earlier reports recorded in the store: the pass-rate trend and the reports_on_schedule fact. */

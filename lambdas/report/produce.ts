@@ -70,7 +70,11 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
     ...(options.rehashDays !== undefined ? { rehashFrom: new Date(now.getTime() - options.rehashDays * DAY_MS) } : {}),
   });
   progress('reading evidence...');
-  const current = await loadCurrentEvidence(store, (n) => progress(`  ${n} records read`));
+  const current = await loadCurrentEvidence(store, {
+    onProgress: (n) => progress(`  ${n} records read`),
+    ...(signerPem ? { publicKeys: [signerPem] } : {}),
+  });
+  for (const problem of current.problems) progress(`  ${problem.message}`);
   const [manualEvidence, history, changeEvents] = await Promise.all([
     listManualEvidence(store),
     loadReportHistory(store),
@@ -91,6 +95,7 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
   );
   const result = evaluate({
     evidence: current.evidence,
+    evidenceProblems: current.problems,
     manualEvidence,
     catalog,
     checks: ALL_CHECKS,

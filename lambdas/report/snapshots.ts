@@ -7,6 +7,21 @@ export interface StoredEvidence {
   evidence: EvidenceRef;
 }
 
+/**
+ * An evidence object that must not decide anything: altered since its period was sealed
+ * ("integrity": findings citing it), or unreadable ("unreadable": it may have been the latest
+ * word on its whole collector/account/region partition, so findings citing any record of it).
+ */
+export interface EvidenceProblem {
+  kind: 'integrity' | 'unreadable';
+  evidence: EvidenceRef;
+  collector: string;
+  account: string;
+  region: string;
+  /** One line naming the object and what is wrong with it. */
+  message: string;
+}
+
 export interface BuiltSnapshot {
   snapshot: Snapshot;
   overlays: number;

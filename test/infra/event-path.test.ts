@@ -205,7 +205,7 @@ describe('change events, evaluator and forwarder: an app homed in eu-west-1', ()
     });
   });
 
-  it('lets the evaluator read evidence and state, write state/v1/ and the alert log, and read exactly the Slack secret', () => {
+  it('lets the evaluator read evidence, digests and state, write state/v1/ and the alert log, and read exactly the Slack secret', () => {
     // Act
     const statements = roleStatements(template, evaluator.id);
     // Assess
@@ -213,7 +213,7 @@ describe('change events, evaluator and forwarder: an app homed in eu-west-1', ()
     expect(statements.flatMap((s) => asArray(s.Action))).toEqual(
       expect.arrayContaining(EVALUATE_HANDLER_ACTIONS.flatMap((grant) => [...grant.actions])),
     );
-    expect(objectKeysOf(statements, 's3:GetObject')).toEqual(['/evidence/*', '/state/v1/*']);
+    expect(objectKeysOf(statements, 's3:GetObject')).toEqual(['/digests/v1/*', '/evidence/*', '/state/v1/*']);
     expect(objectKeysOf(statements, 's3:PutObject')).toEqual(['/evidence/v1/alerts/*', '/state/v1/*']);
     expect(statements.filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SLACK_SECRET },

@@ -82,6 +82,6 @@ describe('loadCurrentEvidence', () => {
   });
 
   it('reports an empty store as such', async () => {
-    expect(await loadCurrentEvidence(store)).toEqual({ evidence: [], recordsInStore: 0 });
+    expect(await loadCurrentEvidence(store)).toEqual({ evidence: [], problems: [], recordsInStore: 0 });
   });
 });
