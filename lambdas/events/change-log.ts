@@ -11,6 +11,9 @@ import type { CloudTrailEvent } from './cloudtrail-event';
  * the evidence it caused. The key follows the evidence layout (account=, date=, time-prefixed
  * file name), so the digest chain seals these objects like collection records:
  * evidence/v1/changes/account=A/region=R/date=YYYY-MM-DD/<HHMMSSmmm>Z-<eventID>.json.gz
+ * The date and time are when the event was recorded, never the event's own time (which stays
+ * inside the object): an event redriven after its day was sealed, or one dated in the future,
+ * lands in the open period like any new evidence instead of in a sealed or never-sealed one.
  */
 export const CHANGE_LOG_PREFIX = `${EVIDENCE_PREFIX}changes/`;
 export const CHANGE_LOG_SCHEMA = 'soc2-ml-change-event/v1';
@@ -26,23 +29,65 @@ export interface ChangeLogEntry {
   event: CloudTrailEvent;
 }
 
-export function changeLogKey(event: CloudTrailEvent): string {
+function datePrefix(event: CloudTrailEvent, date: string): string {
   const { detail } = event;
-  const at = new Date(detail.eventTime);
-  const date = at.toISOString().slice(0, 10);
-  const safeId = detail.eventID.replace(/[^A-Za-z0-9-]/g, '_');
-  return `${CHANGE_LOG_PREFIX}account=${detail.recipientAccountId}/region=${detail.awsRegion}/date=${date}/${compactTime(at)}-${safeId}.json.gz`;
+  return `${CHANGE_LOG_PREFIX}account=${detail.recipientAccountId}/region=${detail.awsRegion}/date=${date}/`;
+}
+
+function fileSuffix(event: CloudTrailEvent): string {
+  return `-${event.detail.eventID.replace(/[^A-Za-z0-9-]/g, '_')}.json.gz`;
+}
+
+/** Where an event recorded at `recordedAt` is kept. */
+export function changeLogKey(event: CloudTrailEvent, recordedAt: Date): string {
+  return `${datePrefix(event, recordedAt.toISOString().slice(0, 10))}${compactTime(recordedAt)}${fileSuffix(event)}`;
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * How far back a redelivered event can have been recorded first: SQS keeps a message at most
+ * 14 days (MessageRetentionPeriod), counted from its first enqueue also in the dead-letter queue
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).
+ */
+const REDELIVERY_WINDOW_DAYS = 14;
+
+/**
+ * The key under which the event was already recorded, if it was: the days from its own date
+ * (or the start of the redelivery window, if later) up to the recording day are listed.
+ */
+export async function recordedChangeKey(
+  store: EvidenceStore,
+  event: CloudTrailEvent,
+  recordedAt: Date,
+): Promise<string | undefined> {
+  const last = Date.parse(recordedAt.toISOString().slice(0, 10));
+  const eventDay = Date.parse(new Date(event.detail.eventTime).toISOString().slice(0, 10));
+  const first = Math.min(last, Math.max(eventDay, last - REDELIVERY_WINDOW_DAYS * DAY_MS));
+  const suffix = fileSuffix(event);
+  for (let day = first; day <= last; day += DAY_MS) {
+    for await (const object of store.list(datePrefix(event, new Date(day).toISOString().slice(0, 10)))) {
+      if (object.key.endsWith(suffix)) return object.key;
+    }
+  }
+  return undefined;
 }
 
 export type ChangeLogWrite = { status: 'stored'; stored: StoredObject } | { status: 'duplicate'; key: string };
 
-/** Write-once: the same event delivered twice finds its key taken and is reported as a duplicate. */
+/**
+ * Write-once, filed by `entry.recordedAt`: an event already in the change log (a redelivery)
+ * is reported as a duplicate, found by its event id. Two deliveries racing in the same
+ * millisecond still meet the write-once key.
+ */
 export async function writeChangeLog(
   store: EvidenceStore,
   event: CloudTrailEvent,
   entry: Omit<ChangeLogEntry, 'schema' | 'event'>,
 ): Promise<ChangeLogWrite> {
-  const key = changeLogKey(event);
+  const recordedAt = new Date(entry.recordedAt);
+  const earlier = await recordedChangeKey(store, event, recordedAt);
+  if (earlier) return { status: 'duplicate', key: earlier };
+  const key = changeLogKey(event, recordedAt);
   const body: ChangeLogEntry = { schema: CHANGE_LOG_SCHEMA, ...entry, event: redactChangeEvent(event) };
   try {
     const stored = await store.put(key, new Uint8Array(gzipSync(JSON.stringify(body))), { contentType: 'application/json' });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { changeLogKey, writeChangeLog } from '../../../lambdas/events/change-log';
+import { writeChangeLog } from '../../../lambdas/events/change-log';
 import { type CloudTrailEvent, parseCloudTrailEvent } from '../../../lambdas/events/cloudtrail-event';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 
@@ -60,8 +60,13 @@ describe('change-log redaction', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   async function storedEvent(event: CloudTrailEvent) {
-    await writeChangeLog(store, event, { recordedAt: '2026-11-26T10:16:00Z', handling: 'recollected', evidence: [] });
-    const text = gunzipSync((await store.get(changeLogKey(event)))!).toString('utf8');
+    const write = await writeChangeLog(store, event, {
+      recordedAt: '2026-11-26T10:16:00Z',
+      handling: 'recollected',
+      evidence: [],
+    });
+    if (write.status !== 'stored') throw new Error(`not stored: ${write.key}`);
+    const text = gunzipSync((await store.get(write.stored.key))!).toString('utf8');
     return { text, requestParameters: JSON.parse(text).event.detail.requestParameters };
   }
 

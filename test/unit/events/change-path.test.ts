@@ -101,8 +101,9 @@ describe('handleChangeEvents', () => {
     });
     expect(record.resources[0]?.configuration).toMatchObject({ rotationEnabled: false });
     const [changeKey] = await keysUnder(store, CHANGE_LOG_PREFIX);
+    // Filed by when it was recorded (the clock), not the event's 10:15:30.
     expect(changeKey).toBe(
-      `${CHANGE_LOG_PREFIX}account=${ACCOUNT}/region=us-east-1/date=2026-11-26/101530000Z-${FIXTURE.detail.eventID}.json.gz`,
+      `${CHANGE_LOG_PREFIX}account=${ACCOUNT}/region=us-east-1/date=2026-11-26/101600000Z-${FIXTURE.detail.eventID}.json.gz`,
     );
     const logged = JSON.parse(gunzipSync((await store.get(changeKey!))!).toString('utf8'));
     expect(logged.event.detail.responseElements.credentials).toBe('[REDACTED]');
