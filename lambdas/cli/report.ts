@@ -5,7 +5,9 @@ import { webhookSender } from '../alerts/slack';
 import { errorMessage } from '../aws/errors';
 import { LocalDirectoryStore } from '../evidence/local-store';
 import { readEvidenceBucketFacts } from '../integrity/bucket-lock';
-import { defaultLocalKeyPath, LocalDigestSigner } from '../integrity/signer';
+import { openStoreSigner } from '../integrity/local-signing-key';
+import { DigestSignerError, defaultLocalKeyPath } from '../integrity/signer';
+import { coverageLine } from '../integrity/verify';
 import { parseFormats, recordReport, renderReports } from '../report/pipeline';
 import { produceReport } from '../report/produce';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
@@ -51,7 +53,7 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
   const now = new Date();
   // The report Lambda seals the bucket with KMS; locally we seal with a key kept outside the store.
   const isLocal = store instanceof LocalDirectoryStore;
-  const signer = isLocal ? await LocalDigestSigner.open(defaultLocalKeyPath(store.location)) : undefined;
+  const signer = isLocal ? await localSigner(store, out) : undefined;
   const bucketFacts = options.bucket
     ? await readEvidenceBucketFacts(clients.s3(), {
         name: options.bucket,
@@ -59,7 +61,7 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
         region: clients.settings.region,
       })
     : undefined;
-  const { result, history } = await produceReport(store, {
+  const { result, history, integrity } = await produceReport(store, {
     config,
     now,
     ...(signer ? { signer } : {}),
@@ -97,9 +99,22 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
   );
   const failing = result.items.filter((item) => failOn.includes(item.status as ItemStatus));
   out.result(`\nreport written to ${join(outDir, formats.includes('html') ? 'report.html' : 'report.json')}`);
+  out.result(coverageLine(integrity));
   if (failing.length > 0) {
     out.result(`--fail-on ${failOn.join(',')}: ${failing.length} item(s): ${failing.map((i) => i.id).join(', ')}`);
     return 1;
   }
   return 0;
+}
+
+/** The store's own sealing key; a sealed store whose key is not found is a usage problem (exit 2), never a new key. */
+async function localSigner(store: LocalDirectoryStore, out: CliOutput) {
+  try {
+    const { signer, note } = await openStoreSigner(store, defaultLocalKeyPath(store.location));
+    if (note) out.error(`soc2-ml: ${note}`);
+    return signer;
+  } catch (err) {
+    if (err instanceof DigestSignerError) throw new UsageError(err.message);
+    throw err;
+  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
-import { access, chmod, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, link, lstat, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { sha256Hex } from './hash';
 import {
@@ -8,9 +8,21 @@ import {
   type ListedObject,
   ObjectExistsError,
   type PutOptions,
+  readOnlyStore,
   type StoredObject,
   StoreUnavailableError,
 } from './store';
+
+/** Raised when a path inside the store is a symbolic link: it could send reads and writes outside the store. */
+export class StoreSymlinkError extends Error {
+  constructor(
+    readonly location: string,
+    readonly path: string,
+  ) {
+    super(`evidence store ${location}: refusing the symbolic link ${path} inside the store`);
+    this.name = 'StoreSymlinkError';
+  }
+}
 
 /**
  * Evidence in a local directory, with the same keys and bytes as the bucket.
@@ -19,6 +31,8 @@ import {
  */
 export class LocalDirectoryStore implements EvidenceStore {
   readonly location: string;
+  /** Directories under the root already seen to be real directories, not links. */
+  private readonly realDirectories = new Set<string>();
 
   private constructor(private readonly root: string) {
     this.location = root;
@@ -36,14 +50,49 @@ export class LocalDirectoryStore implements EvidenceStore {
     return new LocalDirectoryStore(root);
   }
 
+  /**
+   * An existing store for reading only (verify, an auditor's read-only copy): never creates
+   * the directory, never asks for write access, and refuses every write.
+   */
+  static async openReadOnly(dir: string): Promise<EvidenceStore> {
+    const root = resolve(dir);
+    try {
+      if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
+      await access(root, constants.R_OK | constants.X_OK);
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new StoreUnavailableError(root, missing ? 'no such directory' : (err as Error).message);
+    }
+    return readOnlyStore(new LocalDirectoryStore(root));
+  }
+
   private pathOf(key: string): string {
     const path = resolve(this.root, key);
     if (!path.startsWith(this.root + sep)) throw new Error(`key escapes the store: ${key}`);
     return path;
   }
 
+  /** Every existing component below the root, the file included, must not be a symbolic link. */
+  private async refuseLinks(path: string): Promise<void> {
+    let current = this.root;
+    for (const part of relative(this.root, path).split(sep)) {
+      current = join(current, part);
+      if (this.realDirectories.has(current)) continue;
+      let info: Awaited<ReturnType<typeof lstat>>;
+      try {
+        info = await lstat(current);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      if (info.isSymbolicLink()) throw new StoreSymlinkError(this.location, current);
+      if (info.isDirectory()) this.realDirectories.add(current);
+    }
+  }
+
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<StoredObject> {
     const path = this.pathOf(key);
+    await this.refuseLinks(path);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${randomUUID()}.tmp`;
     await writeFile(tmp, body, { mode: 0o444 });
@@ -63,8 +112,10 @@ export class LocalDirectoryStore implements EvidenceStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    const path = this.pathOf(key);
+    await this.refuseLinks(path);
     try {
-      return new Uint8Array(await readFile(this.pathOf(key)));
+      return new Uint8Array(await readFile(path));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -75,6 +126,7 @@ export class LocalDirectoryStore implements EvidenceStore {
     // Start the walk at the deepest directory the prefix names, then filter by the full prefix.
     const slash = prefix.lastIndexOf('/');
     const start = slash >= 0 ? join(this.root, prefix.slice(0, slash)) : this.root;
+    if (start !== this.root) await this.refuseLinks(start);
     for await (const path of walkSorted(start)) {
       const key = relative(this.root, path).split(sep).join('/');
       if (!key.startsWith(prefix) || key.endsWith('.tmp')) continue;
@@ -84,6 +136,7 @@ export class LocalDirectoryStore implements EvidenceStore {
   }
 }
 
+/** Files under dir in key order; symbolic links are neither files nor directories here, so they are never followed. */
 async function* walkSorted(dir: string): AsyncIterable<string> {
   let entries: Dirent[];
   try {

@@ -63,6 +63,39 @@ export function isVersionedStore(store: EvidenceStore): store is VersionedEviden
   return typeof candidate.listVersions === 'function' && typeof candidate.getVersion === 'function';
 }
 
+/** Raised on any write through a store opened read-only (verify: an auditor's copy). */
+export class ReadOnlyStoreError extends Error {
+  constructor(
+    readonly location: string,
+    readonly key: string,
+  ) {
+    super(`evidence store ${location} is open read-only: refusing to write ${key}`);
+    this.name = 'ReadOnlyStoreError';
+  }
+}
+
+/**
+ * The same store with every write refused: what verification gets, so that checking evidence
+ * can never change it, whatever the caller's permissions (root ignores file modes).
+ */
+export function readOnlyStore(store: EvidenceStore): EvidenceStore {
+  const base = {
+    location: store.location,
+    put: async (key: string): Promise<StoredObject> => {
+      throw new ReadOnlyStoreError(store.location, key);
+    },
+    get: (key: string) => store.get(key),
+    list: (prefix: string) => store.list(prefix),
+  };
+  if (!isVersionedStore(store)) return base;
+  const versioned: VersionedEvidenceStore = {
+    ...base,
+    listVersions: (prefix: string) => store.listVersions(prefix),
+    getVersion: (key: string, versionId: string) => store.getVersion(key, versionId),
+  };
+  return versioned;
+}
+
 /** Raised when a write-once key already exists: evidence is never overwritten. */
 export class ObjectExistsError extends Error {
   constructor(readonly key: string) {

@@ -108,8 +108,12 @@ export class LocalDigestSigner implements DigestSigner {
     readonly keyId: string,
   ) {}
 
-  static async open(privateKeyPath: string): Promise<LocalDigestSigner> {
-    const privateKey = await loadOrCreatePrivateKey(privateKeyPath);
+  /** Generates the key on first use; with `create: false` a missing key file gives undefined. */
+  static async open(privateKeyPath: string): Promise<LocalDigestSigner>;
+  static async open(privateKeyPath: string, options: { create: boolean }): Promise<LocalDigestSigner | undefined>;
+  static async open(privateKeyPath: string, options = { create: true }): Promise<LocalDigestSigner | undefined> {
+    const privateKey = options.create ? await loadOrCreatePrivateKey(privateKeyPath) : await readIfPresent(privateKeyPath);
+    if (!privateKey) return undefined;
     const pem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
     return new LocalDigestSigner(privateKey, pem, `local:${publicKeyFingerprint(pem).slice(0, 16)}`);
   }
@@ -123,12 +127,18 @@ export class LocalDigestSigner implements DigestSigner {
   }
 }
 
-async function loadOrCreatePrivateKey(path: string): Promise<KeyObject> {
+async function readIfPresent(path: string): Promise<KeyObject | undefined> {
   try {
     return await readPrivateKey(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
+}
+
+async function loadOrCreatePrivateKey(path: string): Promise<KeyObject> {
+  const existing = await readIfPresent(path);
+  if (existing) return existing;
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   try {

@@ -65,11 +65,21 @@ export interface VerifySummary {
   bytesChecked: number;
   durationMs: number;
   trustedKeys: TrustedKey[];
+  /** Evidence and manual objects no digest covers yet, because their period is open or still within its grace time. */
+  unsealed: UnsealedSummary;
   /**
    * Last digest of each chain. Removing the newest digests of a chain cannot be seen from
    * inside the store: an auditor compares these with heads recorded earlier.
    */
   heads: ChainHeadSummary[];
+}
+
+export interface UnsealedSummary {
+  objects: number;
+  /** Their keys, in key order. */
+  keys: string[];
+  /** When the earliest of their periods can be sealed (its end plus the grace period); absent when none wait. */
+  nextSealDue?: string;
 }
 
 export interface VerifyResult {
@@ -154,7 +164,10 @@ export async function verifyStore(store: EvidenceStore, options: VerifyOptions):
       heads.push({ chain, key: previous.location.key, sha256: previous.sha256, periodId: previous.location.period.id });
   }
 
-  const cutoff = options.now.getTime() - (options.gracePeriodMinutes ?? DEFAULT_GRACE_PERIOD_MINUTES) * 60_000;
+  const graceMs = (options.gracePeriodMinutes ?? DEFAULT_GRACE_PERIOD_MINUTES) * 60_000;
+  const cutoff = options.now.getTime() - graceMs;
+  const unsealed: string[] = [];
+  let firstUnsealedEnd = Number.POSITIVE_INFINITY;
   let objectsChecked = 0;
   let objectsPresenceOnly = 0;
   let bytesChecked = 0;
@@ -162,7 +175,11 @@ export async function verifyStore(store: EvidenceStore, options: VerifyOptions):
   const checkObject = async (stored: StoredKey) => {
     const entry = expected.get(stored.key);
     if (!entry) {
-      checkUnlisted(stored, sealed, options.period ?? 'daily', cutoff, report);
+      const waitingUntil = checkUnlisted(stored, sealed, options.period ?? 'daily', cutoff, report);
+      if (waitingUntil !== undefined) {
+        unsealed.push(stored.key);
+        firstUnsealedEnd = Math.min(firstUnsealedEnd, waitingUntil);
+      }
       return;
     }
     expected.delete(stored.key);
@@ -188,6 +205,11 @@ export async function verifyStore(store: EvidenceStore, options: VerifyOptions):
       bytesChecked,
       durationMs: Math.round(performance.now() - started),
       trustedKeys: [...trustedKeys.entries()].map(([fingerprint, key]) => ({ fingerprint, source: key.source })),
+      unsealed: {
+        objects: unsealed.length,
+        keys: unsealed.sort(),
+        ...(unsealed.length > 0 ? { nextSealDue: new Date(firstUnsealedEnd + graceMs).toISOString() } : {}),
+      },
       heads,
     },
   };
@@ -361,26 +383,47 @@ export function changedObjectMessage(key: string, sha256: string, size: number, 
   return `${key}: sha256 ${sha256} (${size} bytes) differs from ${sealed.sha256} (${sealed.size} bytes) in ${digest}`;
 }
 
+/** Reports an object no digest lists; returns the end of its period (ms) when it is only waiting for its seal. */
 function checkUnlisted(
   stored: StoredKey,
   sealed: Map<string, SealedChain>,
   defaultKind: DigestPeriodKind,
   cutoff: number,
   report: Report,
-): void {
-  if (!stored.current) return;
+): number | undefined {
+  if (!stored.current) return undefined;
   const key = stored.key;
   const placement = placeKey(key);
   if (!placement) {
     report('object-unlisted', key, `${key}: key does not follow the evidence layout, so no digest can cover it`);
-    return;
+    return undefined;
   }
   const chain = sealed.get(placement.chain);
   const period = periodContaining(chain?.kind ?? defaultKind, placement.at);
   const digestKey = chain?.digests.get(period.id);
+  const end = Date.parse(period.end);
   if (digestKey) {
     report('object-unlisted', key, `${key}: not in ${digestKey}, the digest of its period ${period.id}: added after sealing`);
-  } else if (Date.parse(period.end) <= cutoff) {
+  } else if (end <= cutoff) {
     report('object-unlisted', key, `${key}: period ${period.id} ended more than the grace period ago and has no digest`);
-  }
+  } else return end;
+  return undefined;
+}
+
+/**
+ * The closing line of `verify` and `report`: what was checked, and what no digest covers yet.
+ * A store with no digest never reads as a clean OK, whatever else it holds.
+ */
+export function coverageLine({ problems, summary }: VerifyResult): string {
+  const verdict = problems.length > 0 ? `${problems.length} problem(s)` : summary.digests === 0 ? 'NOTHING SEALED YET' : 'OK';
+  const presence = summary.objectsPresenceOnly > 0 ? ` (${summary.objectsPresenceOnly} more checked for presence only)` : '';
+  const checked =
+    `${summary.digests} digests, ${summary.objectsChecked} objects, ${summary.bytesChecked} bytes checked` +
+    `${presence} in ${(summary.durationMs / 1000).toFixed(1)} s`;
+  const { unsealed } = summary;
+  const waiting =
+    unsealed.objects > 0
+      ? `${unsealed.objects} evidence objects not yet covered by any digest (period still open), next seal due ${unsealed.nextSealDue}`
+      : 'no evidence object is waiting for a seal';
+  return `${verdict}: ${checked}; ${waiting}`;
 }

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEvidence, encodeEvidence, evidenceKey, writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { sha256Hex } from '../../../lambdas/evidence/hash';
-import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
+import { LocalDirectoryStore, StoreSymlinkError } from '../../../lambdas/evidence/local-store';
 import type { EvidenceRecord } from '../../../lambdas/evidence/record';
-import { ObjectExistsError, StoreUnavailableError } from '../../../lambdas/evidence/store';
+import { ObjectExistsError, ReadOnlyStoreError, StoreUnavailableError } from '../../../lambdas/evidence/store';
 
 const record: EvidenceRecord = {
   schema: 'evidence/v1',
@@ -104,5 +104,53 @@ describe('LocalDirectoryStore', () => {
   it('refuses keys that escape the store', async () => {
     const store = await LocalDirectoryStore.open(dir);
     await expect(store.put('../outside', new Uint8Array([1]))).rejects.toThrow(/escapes/);
+  });
+
+  it('refuses a symbolic link inside the store, so nothing is written or read outside it', async () => {
+    // Prepare: reports/ inside the store points at a directory elsewhere.
+    const store = await LocalDirectoryStore.open(join(dir, 'store'));
+    const outside = join(dir, 'outside');
+    await mkdir(outside);
+    await symlink(outside, join(dir, 'store', 'reports'));
+    await mkdir(join(dir, 'store', 'evidence', 'v1'), { recursive: true });
+    await symlink('/etc/hostname', join(dir, 'store', 'evidence', 'v1', 'linked.json.gz'));
+
+    // Act
+    const write = store.put('reports/latest/report.json', new Uint8Array([1]), { overwrite: true });
+    const read = store.get('evidence/v1/linked.json.gz');
+    const listed: string[] = [];
+    const list = (async () => {
+      for await (const object of store.list('reports/latest/')) listed.push(object.key);
+    })();
+
+    // Assess
+    await expect(write).rejects.toBeInstanceOf(StoreSymlinkError);
+    await expect(write).rejects.toThrow(join(dir, 'store', 'reports'));
+    await expect(read).rejects.toBeInstanceOf(StoreSymlinkError);
+    await expect(list).rejects.toBeInstanceOf(StoreSymlinkError);
+    expect(await readdir(outside)).toEqual([]);
+  });
+});
+
+describe('LocalDirectoryStore.openReadOnly', () => {
+  it('opens an existing store for reading and refuses every write', async () => {
+    // Prepare
+    await (await LocalDirectoryStore.open(dir)).put('evidence/v1/a', new Uint8Array([7]));
+
+    // Act
+    const store = await LocalDirectoryStore.openReadOnly(dir);
+
+    // Assess
+    expect(await store.get('evidence/v1/a')).toEqual(new Uint8Array([7]));
+    await expect(store.put('evidence/v1/b', new Uint8Array([1]))).rejects.toBeInstanceOf(ReadOnlyStoreError);
+    await expect(stat(join(dir, 'evidence/v1/b'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('never creates a missing directory', async () => {
+    const typo = join(dir, 'typo', 'store');
+    await expect(LocalDirectoryStore.openReadOnly(typo)).rejects.toThrow(
+      `evidence store ${typo} cannot be used: no such directory`,
+    );
+    await expect(stat(join(dir, 'typo'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
