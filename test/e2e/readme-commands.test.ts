@@ -92,6 +92,7 @@ describe('README commands', () => {
       .filter((args): args is string[] => args !== undefined);
 
     // Act and Assess, in README order.
+    const outputs = new Map<string, string>();
     for (const args of commands) {
       const run = await runCliCaptured(['--endpoint-url', moto().url, '--quiet', ...args]);
       const allowed = args.includes('--fail-on') ? [0, 1] : [0];
@@ -100,6 +101,15 @@ describe('README commands', () => {
         status: allowed.includes(run.status) ? run.status : allowed[0],
         stderr: expect.any(String),
       });
+      if (!outputs.has(args.join(' '))) outputs.set(args.join(' '), run.stdout);
     }
+    // verify right after collect and report: nothing is sealed yet, so no clean OK, and the
+    // objects waiting for their seal are named.
+    const verified = outputs.get('verify') ?? '';
+    expect(verified).toMatch(/^waiting for a seal: evidence\/v1\/collector=/m);
+    expect(verified).toMatch(
+      /^NOTHING SEALED YET: 0 digests, 0 objects, 0 bytes checked in \d+\.\d s; \d+ evidence objects not yet covered by any digest \(period still open\), next seal due \d{4}-\d\d-\d\dT01:00:00\.000Z/m,
+    );
+    expect(outputs.get('report')).toMatch(/^NOTHING SEALED YET: 0 digests, .* not yet covered by any digest/m);
   });
 });
