@@ -19,9 +19,9 @@ function restsOn(finding: Finding, problem: EvidenceProblem): boolean {
 
 /**
  * Evidence that failed verification or cannot be read decides nothing: every finding of the
- * check resting on it becomes ERROR naming the problem, and a check over the object's collector
- * that has no such finding gets one ERROR for the object's account and region, so the problem
- * cannot vanish with the resources it would have described.
+ * check resting on it becomes ERROR naming the problem, and when the object spoke for its whole
+ * partition, a check over its collector that has no such finding gets one ERROR for the
+ * object's account and region, so the problem cannot vanish with the resources it described.
  */
 export function withEvidenceProblems(check: Check, findings: Finding[], problems: readonly EvidenceProblem[]): Finding[] {
   if (problems.length === 0) return findings;
@@ -30,7 +30,7 @@ export function withEvidenceProblems(check: Check, findings: Finding[], problems
     return problem ? { ...finding, status: 'ERROR' as const, detail: problem.message } : finding;
   });
   for (const problem of problems) {
-    const concerned = (check.collectors as readonly string[]).includes(problem.collector);
+    const concerned = problem.wholePartition && (check.collectors as readonly string[]).includes(problem.collector);
     if (!concerned || findings.some((finding) => restsOn(finding, problem))) continue;
     decided.push({
       check: check.id,

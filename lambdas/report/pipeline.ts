@@ -110,8 +110,9 @@ async function readRecord(
   if (!bytes) return undefined;
   const place = parseEvidenceKey(key)!;
   const ref = { key, sha256: sha256Hex(bytes) };
-  const problem = (kind: EvidenceProblem['kind'], message: string): EvidenceProblem => ({
+  const problem = (kind: EvidenceProblem['kind'], wholePartition: boolean, message: string): EvidenceProblem => ({
     kind,
+    wholePartition,
     evidence: ref,
     collector: place.collector,
     account: place.account,
@@ -124,7 +125,9 @@ async function readRecord(
     return {
       record,
       evidence: ref,
-      ...(sealProblem ? { problem: problem('integrity', `evidence failed integrity verification: ${sealProblem}`) } : {}),
+      ...(sealProblem
+        ? { problem: problem('integrity', record.scope.type === 'all', `evidence failed integrity verification: ${sealProblem}`) }
+        : {}),
     };
   } catch (err) {
     if (!(err instanceof EvidenceDecodeError)) throw err;
@@ -132,6 +135,7 @@ async function readRecord(
     return {
       problem: problem(
         'unreadable',
+        true,
         `evidence ${key} is unreadable (${err.message})${altered}: the ${place.collector} evidence of account ${place.account}, region ${place.region} cannot be decided`,
       ),
     };

@@ -14,6 +14,12 @@ export interface StoredEvidence {
  */
 export interface EvidenceProblem {
   kind: 'integrity' | 'unreadable';
+  /**
+   * The object spoke for its whole partition (a full snapshot, or unknown because unreadable):
+   * every check over its collector gets an ERROR for its account and region, even one whose
+   * findings no longer cite it (the resources it would have described may be gone from it).
+   */
+  wholePartition: boolean;
   evidence: EvidenceRef;
   collector: string;
   account: string;

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { evaluateStore } from '../../../lambdas/alerts/alerting';
+import type { Check, Finding } from '../../../lambdas/checks/types';
 import { parseConfig } from '../../../lambdas/config/schema';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import { sealPeriods } from '../../../lambdas/integrity/digest';
 import { LocalDigestSigner } from '../../../lambdas/integrity/signer';
+import { withEvidenceProblems } from '../../../lambdas/report/evidence-problems';
 import { produceReport } from '../../../lambdas/report/produce';
 import type { EvaluationResult } from '../../../lambdas/report/result';
+import type { EvidenceProblem } from '../../../lambdas/report/snapshots';
 import { RECORD_ACCOUNT as ACCOUNT, KEY_ARN, kmsRecord } from '../../helpers/evidence-records';
 
 const config = parseConfig({ thresholds: { evidenceFreshnessHours: 96 } });
@@ -134,5 +137,54 @@ describe('findings on evidence that failed verification or cannot be read', () =
         true,
       );
     }
+  });
+});
+
+describe('withEvidenceProblems', () => {
+  const KEY = (collector: string, n: number) =>
+    `evidence/v1/collector=${collector}/account=${ACCOUNT}/region=us-east-1/date=2026-11-26/06000000${n}Z-r${n}.json.gz`;
+  const check: Check = { id: 'kms.x', collectors: ['kms'], passCondition: '', remediation: '', run: () => [] };
+  const finding = (resource: string, key: string): Finding => ({
+    check: 'kms.x',
+    resource,
+    account: ACCOUNT,
+    region: 'us-east-1',
+    status: 'PASS',
+    detail: 'fine',
+    evidence: { key, sha256: 'a'.repeat(64) },
+  });
+  const problem = (kind: EvidenceProblem['kind'], key: string, wholePartition: boolean): EvidenceProblem => ({
+    kind,
+    wholePartition,
+    evidence: { key, sha256: 'b'.repeat(64) },
+    collector: 'kms',
+    account: ACCOUNT,
+    region: 'us-east-1',
+    message: `problem with ${key}`,
+  });
+
+  it('an altered single-resource record turns only the findings citing it into ERROR', () => {
+    const findings = [finding('arn:a', KEY('kms', 1)), finding('arn:b', KEY('kms', 2))];
+    const decided = withEvidenceProblems(check, findings, [problem('integrity', KEY('kms', 2), false)]);
+    expect(decided.map((f) => [f.resource, f.status, f.detail])).toEqual([
+      ['arn:a', 'PASS', 'fine'],
+      ['arn:b', 'ERROR', `problem with ${KEY('kms', 2)}`],
+    ]);
+  });
+
+  it('an altered full snapshot no finding cites any more still gives the check one ERROR for its account and region', () => {
+    const decided = withEvidenceProblems(check, [finding('arn:a', KEY('kms', 1))], [problem('integrity', KEY('kms', 3), true)]);
+    expect(decided.map((f) => [f.resource, f.status])).toEqual([
+      ['arn:a', 'PASS'],
+      [`arn:aws:iam::${ACCOUNT}:root`, 'ERROR'],
+    ]);
+  });
+
+  it('an unreadable record makes every finding of its partition ERROR, and leaves checks over other collectors alone', () => {
+    const unreadable = problem('unreadable', KEY('kms', 9), true);
+    const decided = withEvidenceProblems(check, [finding('arn:a', KEY('kms', 1)), finding('arn:b', KEY('kms', 2))], [unreadable]);
+    const other = { ...check, collectors: ['s3' as const] };
+    expect(decided.map((f) => f.status)).toEqual(['ERROR', 'ERROR']);
+    expect(withEvidenceProblems(other, [finding('arn:c', KEY('s3', 1))], [unreadable]).map((f) => f.status)).toEqual(['PASS']);
   });
 });
