@@ -44,6 +44,7 @@ export class LocalDirectoryStore implements EvidenceStore {
     try {
       await makeDirectories(root);
       await access(root, constants.W_OK);
+      await refuseTopLevelLinks(root);
     } catch (err) {
       throw new StoreUnavailableError(root, (err as Error).message);
     }
@@ -59,6 +60,7 @@ export class LocalDirectoryStore implements EvidenceStore {
     try {
       if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
       await access(root, constants.R_OK | constants.X_OK);
+      await refuseTopLevelLinks(root);
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       throw new StoreUnavailableError(root, missing ? 'no such directory' : (err as Error).message);
@@ -134,6 +136,15 @@ export class LocalDirectoryStore implements EvidenceStore {
       yield { key, size: info.size, lastModified: info.mtime };
     }
   }
+}
+
+/**
+ * A link among the store's top-level folders (evidence/, digests/, reports/...) is refused when
+ * the store is opened, before any work; deeper links are refused when a key reaches them.
+ */
+async function refuseTopLevelLinks(root: string): Promise<void> {
+  for (const entry of await readdir(root, { withFileTypes: true }))
+    if (entry.isSymbolicLink()) throw new Error(`refusing the symbolic link ${join(root, entry.name)} inside the store`);
 }
 
 /** Files under dir in key order; symbolic links are neither files nor directories here, so they are never followed. */

@@ -129,6 +129,11 @@ describe('LocalDirectoryStore', () => {
     await expect(read).rejects.toBeInstanceOf(StoreSymlinkError);
     await expect(list).rejects.toBeInstanceOf(StoreSymlinkError);
     expect(await readdir(outside)).toEqual([]);
+    // Opening the store again refuses the top-level link at once.
+    await expect(LocalDirectoryStore.open(join(dir, 'store'))).rejects.toThrow(
+      `refusing the symbolic link ${join(dir, 'store', 'reports')} inside the store`,
+    );
+    await expect(LocalDirectoryStore.openReadOnly(join(dir, 'store'))).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
 
