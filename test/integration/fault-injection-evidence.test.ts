@@ -3,9 +3,9 @@
  * sealed record, a late and a future change event, a read-only store. Each runs the soc2-ml
  * commands as a user would, against the emulator and a local store (or the bucket).
  */
-import { chmod, cp, lstat, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -13,26 +13,12 @@ import { decodeEvidence, EVIDENCE_PREFIX, newEvidenceId, writeEvidence } from '.
 import { LocalDirectoryStore } from '../../lambdas/evidence/local-store';
 import { runCliCaptured } from '../helpers/cli';
 import { emulatorClients, useMoto } from '../helpers/moto';
+import { denyWriteAccess, setReadOnly, tree } from '../helpers/write-access';
 
 const DAY_MS = 86_400_000;
 const FIXTURES = join(__dirname, '..', 'fixtures', 'events');
 
-/**
- * Tests run as root, where file modes do not stop writes: while set, asking for write access
- * fails as it does for an auditor's user on a read-only copy.
- */
-let mockDenyWriteAccess = false;
-jest.mock('node:fs/promises', () => {
-  const actual = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-  return {
-    ...actual,
-    access: async (path: string, mode?: number) => {
-      if (mockDenyWriteAccess && mode !== undefined && (mode & actual.constants.W_OK) !== 0)
-        throw Object.assign(new Error(`EACCES: permission denied, access '${path}'`), { code: 'EACCES' });
-      return actual.access(path, mode);
-    },
-  };
-});
+jest.mock('node:fs/promises', () => jest.requireActual('../helpers/write-access').fsWithWriteAccessDenial());
 
 const moto = useMoto();
 let dir: string;
@@ -43,9 +29,10 @@ beforeEach(async () => {
   process.env.XDG_CONFIG_HOME = join(dir, 'config-home');
 });
 afterEach(async () => {
-  mockDenyWriteAccess = false;
+  denyWriteAccess(false);
   if (xdg === undefined) delete process.env.XDG_CONFIG_HOME;
   else process.env.XDG_CONFIG_HOME = xdg;
+  await setReadOnly(dir, false);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -223,7 +210,7 @@ describe('fault injection: evidence', () => {
     expect((await report(store, join(dir, 'report'))).status).toBe(0);
     const copy = join(dir, 'auditor-copy');
     await cp(store, copy, { recursive: true });
-    await readOnly(copy);
+    await setReadOnly(copy, true);
     const before = await tree(copy);
     await emulatorClients(moto().url)
       .s3()
@@ -232,7 +219,7 @@ describe('fault injection: evidence', () => {
       collect[i - 1] === '--store' ? 'evidence-copy' : arg === '--store' ? '--bucket' : arg,
     );
     expect((await runCliCaptured([...common(), ...bucketCollect])).status).toBe(0);
-    mockDenyWriteAccess = true;
+    denyWriteAccess(true);
     const sent: string[] = [];
     const send = S3Client.prototype.send;
     const spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (
@@ -261,22 +248,3 @@ describe('fault injection: evidence', () => {
     expect(sent.filter((name) => !/^(Get|Head|List)/.test(name))).toEqual([]);
   }, 60_000);
 });
-
-/** Every file and directory of a tree made read-only, as `chmod -R a-w` does. */
-async function readOnly(root: string): Promise<void> {
-  const info = await lstat(root);
-  if (info.isDirectory()) for (const name of await readdir(root)) await readOnly(join(root, name));
-  await chmod(root, info.mode & ~0o222);
-}
-
-/** Every path under a directory with its mode, size and modification time. */
-async function tree(root: string): Promise<string[]> {
-  const lines: string[] = [];
-  const walk = async (path: string): Promise<void> => {
-    const info = await lstat(path);
-    lines.push(`${relative(root, path)} ${info.mode.toString(8)} ${info.size} ${info.mtimeMs}`);
-    if (info.isDirectory()) for (const name of (await readdir(path)).sort()) await walk(join(path, name));
-  };
-  await walk(root);
-  return lines;
-}

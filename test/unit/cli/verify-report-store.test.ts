@@ -1,31 +1,16 @@
-import * as fsPromises from 'node:fs/promises';
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import { decodeDigest, listDigests } from '../../../lambdas/integrity/digest';
 import { runCliCaptured } from '../../helpers/cli';
 import { kmsRecord } from '../../helpers/evidence-records';
+import { denyWriteAccess, setReadOnly, tree } from '../../helpers/write-access';
 
 const DAY_MS = 86_400_000;
 
-/**
- * Tests run as root, where file modes do not stop writes: while set, asking for write access
- * fails as it would for an auditor's user on a read-only copy.
- */
-let mockDenyWriteAccess = false;
-jest.mock('node:fs/promises', () => {
-  const actual = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-  return {
-    ...actual,
-    access: async (path: string, mode?: number) => {
-      if (mockDenyWriteAccess && mode !== undefined && (mode & actual.constants.W_OK) !== 0)
-        throw Object.assign(new Error(`EACCES: permission denied, access '${path}'`), { code: 'EACCES' });
-      return actual.access(path, mode);
-    },
-  };
-});
+jest.mock('node:fs/promises', () => jest.requireActual('../../helpers/write-access').fsWithWriteAccessDenial());
 let dir: string;
 const xdg = process.env.XDG_CONFIG_HOME;
 
@@ -34,10 +19,10 @@ beforeEach(async () => {
   process.env.XDG_CONFIG_HOME = join(dir, 'config-home');
 });
 afterEach(async () => {
-  mockDenyWriteAccess = false;
+  denyWriteAccess(false);
   if (xdg === undefined) delete process.env.XDG_CONFIG_HOME;
   else process.env.XDG_CONFIG_HOME = xdg;
-  await fsPromises.chmod(dir, 0o755);
+  await setReadOnly(dir, false);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -50,18 +35,6 @@ async function storeWithEvidence(path: string): Promise<{ sealable: string; wait
 }
 
 const report = (store: string) => runCliCaptured(['--quiet', 'report', '--store', store, '--out', join(dir, 'report')]);
-
-/** Every path under a directory with its mode, size and modification time. */
-async function tree(root: string): Promise<string[]> {
-  const lines: string[] = [];
-  const walk = async (path: string): Promise<void> => {
-    const info = await lstat(path);
-    lines.push(`${relative(root, path)} ${info.mode.toString(8)} ${info.size} ${info.mtimeMs}`);
-    if (info.isDirectory()) for (const name of (await readdir(path)).sort()) await walk(join(path, name));
-  };
-  await walk(root);
-  return lines;
-}
 
 async function signingKeysOfDigests(store: string): Promise<Set<string>> {
   const opened = await LocalDirectoryStore.open(store);
@@ -87,8 +60,8 @@ describe('soc2-ml verify opens the store read-only', () => {
     expect((await report(original)).status).toBe(0);
     const copy = join(dir, 'auditor-copy');
     await cp(original, copy, { recursive: true });
-    await runChmodReadOnly(copy);
-    mockDenyWriteAccess = true;
+    await setReadOnly(copy, true);
+    denyWriteAccess(true);
     const before = await tree(copy);
 
     // Act
@@ -104,15 +77,6 @@ describe('soc2-ml verify opens the store read-only', () => {
     expect(await tree(copy)).toEqual(before);
   });
 });
-
-async function runChmodReadOnly(root: string): Promise<void> {
-  const walk = async (path: string): Promise<void> => {
-    const info = await lstat(path);
-    if (info.isDirectory()) for (const name of await readdir(path)) await walk(join(path, name));
-    await fsPromises.chmod(path, info.isDirectory() ? 0o555 : 0o444);
-  };
-  await walk(root);
-}
 
 describe('soc2-ml report and the store', () => {
   it('prints the same coverage line as verify', async () => {
