@@ -1,4 +1,5 @@
 import type * as FsPromises from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const fs = jest.requireActual<typeof FsPromises>('node:fs/promises');
@@ -43,4 +44,31 @@ export async function tree(root: string): Promise<string[]> {
   };
   await walk(root);
   return lines;
+}
+
+/**
+ * Registers jest hooks: a fresh temporary directory per test, with the CLI's configuration
+ * home (where local signing keys live) inside it; write access allowed again and everything
+ * removed afterwards, read-only parts included. Returns a getter for the directory.
+ */
+export function useScratchDirectory(prefix: string): () => string {
+  let dir: string | undefined;
+  const xdg = process.env.XDG_CONFIG_HOME;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), prefix));
+    process.env.XDG_CONFIG_HOME = join(dir, 'config-home');
+  });
+  afterEach(async () => {
+    denyWriteAccess(false);
+    if (xdg === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = xdg;
+    if (dir) {
+      await setReadOnly(dir, false);
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+  return () => {
+    if (!dir) throw new Error('scratch directory exists only inside a test');
+    return dir;
+  };
 }

@@ -3,8 +3,7 @@
  * sealed record, a late and a future change event, a read-only store. Each runs the soc2-ml
  * commands as a user would, against the emulator and a local store (or the bucket).
  */
-import { chmod, cp, lstat, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, lstat, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
@@ -13,7 +12,7 @@ import { decodeEvidence, EVIDENCE_PREFIX, newEvidenceId, writeEvidence } from '.
 import { LocalDirectoryStore } from '../../lambdas/evidence/local-store';
 import { runCliCaptured } from '../helpers/cli';
 import { emulatorClients, useMoto } from '../helpers/moto';
-import { denyWriteAccess, setReadOnly, tree } from '../helpers/write-access';
+import { denyWriteAccess, setReadOnly, tree, useScratchDirectory } from '../helpers/write-access';
 
 const DAY_MS = 86_400_000;
 const FIXTURES = join(__dirname, '..', 'fixtures', 'events');
@@ -21,25 +20,12 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'events');
 jest.mock('node:fs/promises', () => jest.requireActual('../helpers/write-access').fsWithWriteAccessDenial());
 
 const moto = useMoto();
-let dir: string;
-const xdg = process.env.XDG_CONFIG_HOME;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'soc2-faults-'));
-  process.env.XDG_CONFIG_HOME = join(dir, 'config-home');
-});
-afterEach(async () => {
-  denyWriteAccess(false);
-  if (xdg === undefined) delete process.env.XDG_CONFIG_HOME;
-  else process.env.XDG_CONFIG_HOME = xdg;
-  await setReadOnly(dir, false);
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = useScratchDirectory('soc2-faults-');
 
 const common = () => ['--endpoint-url', moto().url, '--region', 'us-east-1'];
 
 /** A bucket and a KMS key with rotation on, collected into a local store. */
-async function collectedEstate(store = join(dir, 'evidence'), { rotation } = { rotation: true }) {
+async function collectedEstate(store = join(scratch(), 'evidence'), { rotation } = { rotation: true }) {
   const clients = emulatorClients(moto().url);
   await clients.s3().send(new CreateBucketCommand({ Bucket: 'ml-training-data' }));
   const kms = clients.kms('us-east-1');
@@ -74,7 +60,7 @@ async function eventFile(eventId: string, keyId: string, eventTime: string): Pro
   event.detail.requestParameters = { keyId };
   event.detail.eventID = eventId;
   event.detail.eventTime = eventTime;
-  const path = join(dir, `${eventId}.json`);
+  const path = join(scratch(), `${eventId}.json`);
   await writeFile(path, JSON.stringify(event));
   return path;
 }
@@ -108,7 +94,7 @@ describe('fault injection: evidence', () => {
     await chmod(path, 0o644);
     await truncate(path, Math.floor((await lstat(path)).size / 2));
     await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
-    const out = join(dir, 'report');
+    const out = join(scratch(), 'report');
 
     // Act
     const reported = await report(store, out);
@@ -138,10 +124,10 @@ describe('fault injection: evidence', () => {
   it('a rewritten sealed record: verify names it, and the findings it decided are ERROR naming the integrity problem', async () => {
     // Prepare: evidence of two days ago (rotation off) sealed by report, then its KMS record
     // rewritten in place as valid gzip with rotation flipped on.
-    const { store: collected, keyArn } = await collectedEstate(join(dir, 'collected'), { rotation: false });
-    const store = join(dir, 'evidence');
+    const { store: collected, keyArn } = await collectedEstate(join(scratch(), 'collected'), { rotation: false });
+    const store = join(scratch(), 'evidence');
     const [sealedKms] = (await backdate(collected, store, 2)).filter((key) => key.includes('collector=kms/'));
-    const out = join(dir, 'report');
+    const out = join(scratch(), 'report');
     expect((await report(store, out)).status).toBe(0);
     const path = join(store, sealedKms!);
     const record = JSON.parse(gunzipSync(await readFile(path)).toString('utf8'));
@@ -171,10 +157,10 @@ describe('fault injection: evidence', () => {
 
   it('a late and a future event: both are filed when recorded, sealed with that period, and verify stays clean', async () => {
     // Prepare: yesterday sealed, then an event of yesterday (redriven late) and one dated 2099.
-    const { store: collected, keyId, kms } = await collectedEstate(join(dir, 'collected'));
-    const store = join(dir, 'evidence');
+    const { store: collected, keyId, kms } = await collectedEstate(join(scratch(), 'collected'));
+    const store = join(scratch(), 'evidence');
     await backdate(collected, store, 1);
-    expect((await report(store, join(dir, 'report'))).status).toBe(0);
+    expect((await report(store, join(scratch(), 'report'))).status).toBe(0);
     await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
     const yesterday = new Date(Date.now() - DAY_MS).toISOString();
     const late = await eventFile('1a7e0000-0000-4000-8000-000000000001', keyId, yesterday);
@@ -207,8 +193,8 @@ describe('fault injection: evidence', () => {
   it('a read-only store: verify checks a read-only copy and a bucket without writing anything', async () => {
     // Prepare: collected and reported, then copied and made read-only; the same into a bucket.
     const { store, collect } = await collectedEstate();
-    expect((await report(store, join(dir, 'report'))).status).toBe(0);
-    const copy = join(dir, 'auditor-copy');
+    expect((await report(store, join(scratch(), 'report'))).status).toBe(0);
+    const copy = join(scratch(), 'auditor-copy');
     await cp(store, copy, { recursive: true });
     await setReadOnly(copy, true);
     const before = await tree(copy);

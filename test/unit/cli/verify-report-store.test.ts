@@ -1,30 +1,16 @@
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, lstat, mkdir, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import { decodeDigest, listDigests } from '../../../lambdas/integrity/digest';
 import { runCliCaptured } from '../../helpers/cli';
 import { kmsRecord } from '../../helpers/evidence-records';
-import { denyWriteAccess, setReadOnly, tree } from '../../helpers/write-access';
+import { denyWriteAccess, setReadOnly, tree, useScratchDirectory } from '../../helpers/write-access';
 
 const DAY_MS = 86_400_000;
 
 jest.mock('node:fs/promises', () => jest.requireActual('../../helpers/write-access').fsWithWriteAccessDenial());
-let dir: string;
-const xdg = process.env.XDG_CONFIG_HOME;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'soc2-cli-store-'));
-  process.env.XDG_CONFIG_HOME = join(dir, 'config-home');
-});
-afterEach(async () => {
-  denyWriteAccess(false);
-  if (xdg === undefined) delete process.env.XDG_CONFIG_HOME;
-  else process.env.XDG_CONFIG_HOME = xdg;
-  await setReadOnly(dir, false);
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = useScratchDirectory('soc2-cli-store-');
 
 /** A store with a record from two days ago (sealable) and one from now (waiting for its seal). */
 async function storeWithEvidence(path: string): Promise<{ sealable: string; waiting: string }> {
@@ -34,7 +20,7 @@ async function storeWithEvidence(path: string): Promise<{ sealable: string; wait
   return { sealable: sealable.key, waiting: waiting.key };
 }
 
-const report = (store: string) => runCliCaptured(['--quiet', 'report', '--store', store, '--out', join(dir, 'report')]);
+const report = (store: string) => runCliCaptured(['--quiet', 'report', '--store', store, '--out', join(scratch(), 'report')]);
 
 async function signingKeysOfDigests(store: string): Promise<Set<string>> {
   const opened = await LocalDirectoryStore.open(store);
@@ -46,7 +32,7 @@ async function signingKeysOfDigests(store: string): Promise<Set<string>> {
 
 describe('soc2-ml verify opens the store read-only', () => {
   it('exits 2 on a missing store and does not create it', async () => {
-    const typo = join(dir, 'typo');
+    const typo = join(scratch(), 'typo');
     const run = await runCliCaptured(['verify', '--store', typo]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`${typo} cannot be used: no such directory`);
@@ -55,10 +41,10 @@ describe('soc2-ml verify opens the store read-only', () => {
 
   it("verifies an auditor's read-only copy without asking for write access or changing a byte, naming what waits for a seal", async () => {
     // Prepare: a sealed store, copied and made read-only.
-    const original = join(dir, 'evidence');
+    const original = join(scratch(), 'evidence');
     const { waiting } = await storeWithEvidence(original);
     expect((await report(original)).status).toBe(0);
-    const copy = join(dir, 'auditor-copy');
+    const copy = join(scratch(), 'auditor-copy');
     await cp(original, copy, { recursive: true });
     await setReadOnly(copy, true);
     denyWriteAccess(true);
@@ -80,7 +66,7 @@ describe('soc2-ml verify opens the store read-only', () => {
 
 describe('soc2-ml report and the store', () => {
   it('prints the same coverage line as verify', async () => {
-    const store = join(dir, 'evidence');
+    const store = join(scratch(), 'evidence');
     const { waiting } = await storeWithEvidence(store);
     const run = await report(store);
     expect(run.status).toBe(0);
@@ -92,11 +78,11 @@ describe('soc2-ml report and the store', () => {
 
   it('keeps sealing a moved store with the key that sealed it, and refuses a new key when that key is gone', async () => {
     // Prepare
-    const first = join(dir, 'evidence');
+    const first = join(scratch(), 'evidence');
     await storeWithEvidence(first);
     expect((await report(first)).status).toBe(0);
     const sealedBy = await signingKeysOfDigests(first);
-    const moved = join(dir, 'moved');
+    const moved = join(scratch(), 'moved');
     await rename(first, moved);
 
     // Act
@@ -107,15 +93,15 @@ describe('soc2-ml report and the store', () => {
     expect(afterMove.stderr).toMatch(/was sealed with key local:[0-9a-f]{16} from .* \(the store was moved\); copied it to /);
     expect(await signingKeysOfDigests(moved)).toEqual(sealedBy);
     // One key, now kept for both paths: no second key was made for the new location.
-    const keysDir = join(dir, 'config-home', 'soc2-ml', 'keys');
+    const keysDir = join(scratch(), 'config-home', 'soc2-ml', 'keys');
     const keyFiles = await readdir(keysDir);
     expect(keyFiles).toHaveLength(2);
     expect(new Set(await Promise.all(keyFiles.map((name) => readFile(join(keysDir, name), 'utf8')))).size).toBe(1);
     expect((await runCliCaptured(['verify', '--store', moved])).status).toBe(0);
 
     // Prepare: the store on a machine that never had its key.
-    await rm(join(dir, 'config-home'), { recursive: true });
-    const copied = join(dir, 'elsewhere');
+    await rm(join(scratch(), 'config-home'), { recursive: true });
+    const copied = join(scratch(), 'elsewhere');
     await rename(moved, copied);
 
     // Act
@@ -124,14 +110,14 @@ describe('soc2-ml report and the store', () => {
     // Assess
     expect(withoutKey.status).toBe(2);
     expect(withoutKey.stderr).toMatch(/refusing to continue its chain with a new key/);
-    expect(await readdir(join(dir, 'config-home', 'soc2-ml', 'keys')).catch(() => [])).toEqual([]);
+    expect(await readdir(join(scratch(), 'config-home', 'soc2-ml', 'keys')).catch(() => [])).toEqual([]);
   });
 
   it('refuses to write through a symbolic link inside the store', async () => {
     // Prepare
-    const store = join(dir, 'evidence');
+    const store = join(scratch(), 'evidence');
     await storeWithEvidence(store);
-    const outside = join(dir, 'outside');
+    const outside = join(scratch(), 'outside');
     await mkdir(outside);
     await symlink(outside, join(store, 'reports'));
 
