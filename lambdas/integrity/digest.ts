@@ -88,8 +88,13 @@ export class DigestChainError extends Error {
   }
 }
 
+/** Where the digests of one chain live. */
+export function chainPrefix(chain: string): string {
+  return chain === MANUAL_CHAIN ? `${DIGESTS_ROOT}manual/` : `${DIGESTS_ROOT}account=${chain}/`;
+}
+
 export function digestKey(chain: string, periodId: string): string {
-  return chain === MANUAL_CHAIN ? `${DIGESTS_ROOT}manual/${periodId}.json` : `${DIGESTS_ROOT}account=${chain}/${periodId}.json`;
+  return `${chainPrefix(chain)}${periodId}.json`;
 }
 
 export function publicKeyKey(fingerprint: string): string {

@@ -1,20 +1,19 @@
 /**
  * The seal of single evidence objects, checked where they are used: the evaluation reads the
  * latest records of each partition and must not decide a finding from one that no longer
- * matches its digest. Only the digests of the periods those records fall in are read (a few
- * per chain), so this stays cheap enough for every evaluation; `verify` checks everything.
+ * matches its digest. Per chain, one listing tells whether anything is sealed and with which
+ * period kind; then only the digests of the periods those records fall in are read, so this
+ * stays cheap enough for every evaluation. `verify` checks everything.
  */
 import { sha256Hex } from '../evidence/hash';
 import type { EvidenceStore } from '../evidence/store';
-import { type DigestEntry, decodeDigest, digestKey, signedMessage } from './digest';
+import { chainPrefix, type DigestEntry, decodeDigest, digestKey, parseDigestKey, signedMessage } from './digest';
 import { type DigestPeriodKind, periodContaining, placeKey } from './periods';
 import { verifyDigestSignature } from './signer';
 import { changedObjectMessage, loadTrustedKeys, type PublicKey } from './verify';
 
 /** What a digest seals, or why it cannot be trusted. */
 type SealedPeriod = { key: string; entries: Map<string, DigestEntry> } | { key: string; untrusted: string };
-
-const PERIOD_KINDS: readonly DigestPeriodKind[] = ['daily', 'hourly'];
 
 export interface SealCheckOptions {
   /** Public keys (PEM) trusted to sign digests; default the keys stored beside the digests. */
@@ -32,6 +31,16 @@ export function sealChecker(
 ): (key: string, bytes: Uint8Array) => Promise<string | undefined> {
   let trustedKeys: Promise<Map<string, PublicKey>> | undefined;
   const periods = new Map<string, Promise<SealedPeriod | undefined>>();
+  const chainKinds = new Map<string, Promise<DigestPeriodKind | undefined>>();
+
+  /** The period kind a chain is sealed with (a chain keeps one), or undefined when nothing of it is sealed. */
+  const kindOf = async (chain: string): Promise<DigestPeriodKind | undefined> => {
+    for await (const object of store.list(chainPrefix(chain))) {
+      const location = parseDigestKey(object.key);
+      if (location?.chain === chain) return location.period.kind;
+    }
+    return undefined;
+  };
 
   const readPeriod = async (key: string): Promise<SealedPeriod | undefined> => {
     let bytes: Uint8Array | undefined;
@@ -57,13 +66,12 @@ export function sealChecker(
   const sealOf = async (key: string): Promise<SealedPeriod | undefined> => {
     const placement = placeKey(key);
     if (!placement) return undefined;
-    for (const kind of PERIOD_KINDS) {
-      const location = digestKey(placement.chain, periodContaining(kind, placement.at).id);
-      if (!periods.has(location)) periods.set(location, readPeriod(location));
-      const sealed = await periods.get(location);
-      if (sealed) return sealed;
-    }
-    return undefined;
+    if (!chainKinds.has(placement.chain)) chainKinds.set(placement.chain, kindOf(placement.chain));
+    const kind = await chainKinds.get(placement.chain);
+    if (!kind) return undefined;
+    const location = digestKey(placement.chain, periodContaining(kind, placement.at).id);
+    if (!periods.has(location)) periods.set(location, readPeriod(location));
+    return periods.get(location);
   };
 
   return async (key, bytes) => {

@@ -39,7 +39,7 @@ export function withEvidenceProblems(check: Check, findings: Finding[], problems
       region: problem.region,
       status: 'ERROR',
       detail: problem.message,
-      evidence: problem.evidence,
+      ...('sha256' in problem.evidence ? { evidence: problem.evidence } : {}),
     });
   }
   return decided;

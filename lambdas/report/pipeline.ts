@@ -1,3 +1,4 @@
+import { errorMessage } from '../aws/errors';
 import type { StoreFacts } from '../checks/facts';
 import { decodeEvidence, EVIDENCE_PREFIX, EvidenceDecodeError, parseEvidenceKey } from '../evidence/evidence-io';
 import { sha256Hex } from '../evidence/hash';
@@ -106,19 +107,33 @@ async function readRecord(
   key: string,
   checkSeal: (key: string, bytes: Uint8Array) => Promise<string | undefined>,
 ): Promise<ReadOutcome | undefined> {
-  const bytes = await store.get(key);
-  if (!bytes) return undefined;
   const place = parseEvidenceKey(key)!;
-  const ref = { key, sha256: sha256Hex(bytes) };
-  const problem = (kind: EvidenceProblem['kind'], wholePartition: boolean, message: string): EvidenceProblem => ({
+  const problem = (
+    kind: EvidenceProblem['kind'],
+    wholePartition: boolean,
+    evidence: EvidenceProblem['evidence'],
+    message: string,
+  ): EvidenceProblem => ({
     kind,
     wholePartition,
-    evidence: ref,
+    evidence,
     collector: place.collector,
     account: place.account,
     region: place.region,
     message,
   });
+  const undecided = `the ${place.collector} evidence of account ${place.account}, region ${place.region} cannot be decided`;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await store.get(key);
+  } catch (err) {
+    // A read that still fails after the SDK's retries: one ERROR, not a stopped evaluation.
+    return {
+      problem: problem('unreadable', true, { key }, `evidence ${key} cannot be read (${errorMessage(err)}): ${undecided}`),
+    };
+  }
+  if (!bytes) return undefined;
+  const ref = { key, sha256: sha256Hex(bytes) };
   const sealProblem = await checkSeal(key, bytes);
   try {
     const record = decodeEvidence(bytes);
@@ -126,18 +141,21 @@ async function readRecord(
       record,
       evidence: ref,
       ...(sealProblem
-        ? { problem: problem('integrity', record.scope.type === 'all', `evidence failed integrity verification: ${sealProblem}`) }
+        ? {
+            problem: problem(
+              'integrity',
+              record.scope.type === 'all',
+              ref,
+              `evidence failed integrity verification: ${sealProblem}`,
+            ),
+          }
         : {}),
     };
   } catch (err) {
     if (!(err instanceof EvidenceDecodeError)) throw err;
     const altered = sealProblem ? `; ${sealProblem}` : '';
     return {
-      problem: problem(
-        'unreadable',
-        true,
-        `evidence ${key} is unreadable (${err.message})${altered}: the ${place.collector} evidence of account ${place.account}, region ${place.region} cannot be decided`,
-      ),
+      problem: problem('unreadable', true, ref, `evidence ${key} is unreadable (${err.message})${altered}: ${undecided}`),
     };
   }
 }

@@ -20,7 +20,8 @@ export interface EvidenceProblem {
    * findings no longer cite it (the resources it would have described may be gone from it).
    */
   wholePartition: boolean;
-  evidence: EvidenceRef;
+  /** The object; without its SHA-256 when it could not be read at all. */
+  evidence: EvidenceRef | { key: string };
   collector: string;
   account: string;
   region: string;

@@ -81,6 +81,33 @@ describe('loadCurrentEvidence', () => {
     expect(current.evidence.map((e) => e.evidence.key)).toEqual([single]);
   });
 
+  it('turns a record whose read fails into a problem for its partition and reads the rest', async () => {
+    // Prepare
+    const failing = await put('kms', '2026-11-26T08:00:00.000Z', { type: 'all' });
+    const older = await put('kms', '2026-11-26T06:00:00.000Z', { type: 'all' });
+    const s3 = await put('s3', '2026-11-26T06:00:00.000Z', { type: 'all' });
+    const get = store.get.bind(store);
+    store.get = async (key: string) => {
+      if (key === failing) throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      return get(key);
+    };
+
+    // Act
+    const current = await loadCurrentEvidence(store);
+
+    // Assess
+    expect(current.evidence.map((e) => e.evidence.key).sort()).toEqual([older, s3].sort());
+    expect(current.problems).toEqual([
+      expect.objectContaining({
+        kind: 'unreadable',
+        wholePartition: true,
+        evidence: { key: failing },
+        collector: 'kms',
+        message: `evidence ${failing} cannot be read (Access Denied): the kms evidence of account ${ACCOUNT}, region us-east-1 cannot be decided`,
+      }),
+    ]);
+  });
+
   it('reports an empty store as such', async () => {
     expect(await loadCurrentEvidence(store)).toEqual({ evidence: [], problems: [], recordsInStore: 0 });
   });
