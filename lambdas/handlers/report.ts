@@ -10,6 +10,7 @@ import type { EvidenceStore } from '../evidence/store';
 import { type EvidenceBucketFacts, readEvidenceBucketFacts } from '../integrity/bucket-lock';
 import { publicKeyKey } from '../integrity/digest';
 import { type DigestSigner, KmsDigestSigner, publicKeyFingerprint } from '../integrity/signer';
+import { coverageLine } from '../integrity/verify';
 import { REPORT_FORMATS, recordReport, renderReports } from '../report/pipeline';
 import { produceReport } from '../report/produce';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
@@ -38,6 +39,8 @@ export interface ScheduledReportResult {
   /** Digest keys written by this run. */
   sealedDigests: string[];
   integrityProblems: number;
+  /** The closing line of `soc2-ml verify`: what was checked, and what no digest covers yet. */
+  coverage: string;
   /** Where the signing key's public half (PEM) sits beside the digests, for auditors. */
   publicKey: { key: string; fingerprint: string };
   slackSummary: 'posted' | 'failed' | 'not configured';
@@ -78,6 +81,7 @@ export async function runScheduledReport(input: ScheduledReportInput): Promise<S
     reportKeys: stored.map((object) => object.key),
     sealedDigests: sealed.map((digest) => digest.key),
     integrityProblems: integrity.problems.length,
+    coverage: coverageLine(integrity),
     publicKey: { key: publicKeyKey(fingerprint), fingerprint },
     slackSummary,
   };

@@ -39,6 +39,9 @@ describe('runScheduledReport', () => {
     expect(await keysUnder(temp, 'reports/latest/')).toEqual(REPORT_FILES.map((name) => `reports/latest/${name}`));
     expect(result.sealedDigests.map((key) => parseDigestKey(key)?.period.id)).toEqual(['2026-11-25']);
     expect(result.integrityProblems).toBe(0);
+    expect(result.coverage).toMatch(
+      /^OK: 1 digests, \d+ objects, \d+ bytes checked in .*; no evidence object is waiting for a seal$/,
+    );
     expect(Object.values(result.summary).reduce((sum, n) => sum + n, 0)).toBe(66);
     const report = JSON.parse(new TextDecoder().decode(await temp.store.get('reports/latest/report.json')));
     expect(report.generatedAt).toBe(NOW.toISOString());
