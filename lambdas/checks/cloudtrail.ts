@@ -6,9 +6,10 @@ import {
   type CloudTrailTrailConfiguration,
   cloudTrailTrailConfigurationSchema,
 } from '../evidence/resources/cloudtrail';
-import { bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
-import { accountRootArn, fail, findingFor, missing, pass, type Verdict } from './helpers';
-import { failClosedOnScopeGaps } from './ml-scope';
+import { bucketArn, bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
+import { accountRootArn, fail, findingFor, incompleteDetail, missing, pass, type Verdict } from './helpers';
+import { bucketConfiguration, failClosedOnScopeGaps } from './ml-scope';
+import { judgePublicAccessBlocked, judgeTlsOnly, judgeVersioning } from './s3';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
 interface TrailView {
@@ -199,7 +200,7 @@ function multiRegionTrailCheck(
   id: string,
   passCondition: string,
   remediation: string,
-  judge: (c: CloudTrailTrailConfiguration) => Verdict,
+  judge: (c: CloudTrailTrailConfiguration, trail: TrailView) => Verdict,
 ): Check {
   return {
     id,
@@ -220,7 +221,7 @@ function multiRegionTrailCheck(
                     status: 'ERROR',
                     detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}`,
                   }
-                : { status: 'NOT_APPLICABLE', detail: 'no multi-region trail in scope (see ct.multi_region_logging)' },
+                : { status: 'NOT_APPLICABLE', detail: 'no multi-region trail (see ct.multi_region_logging)' },
             ),
           ];
         }
@@ -229,7 +230,7 @@ function multiRegionTrailCheck(
             id,
             trail.resource,
             trail.configuration
-              ? judge(trail.configuration)
+              ? judge(trail.configuration, trail)
               : { status: 'ERROR', detail: `${trail.resource.arn}: configuration does not match its schema` },
           ),
         );
@@ -251,6 +252,134 @@ const kmsEncrypted = multiRegionTrailCheck(
   (c) => (c.kmsKeyId ? pass(`KmsKeyId ${c.kmsKeyId}`) : fail('KmsKeyId not set: logs are encrypted with SSE-S3 only')),
 );
 
+const cloudWatchLogs = multiRegionTrailCheck(
+  'ct.cloudwatch_logs',
+  'the multi-region trail delivers to a CloudWatch Logs group (CloudWatchLogsLogGroupArn set) and its last delivery has no error',
+  'Set CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn on the trail; if delivery fails, let the role write to the log group (logs:CreateLogStream, logs:PutLogEvents).',
+  (c, trail) => {
+    if (!c.cloudWatchLogsLogGroupArn)
+      return fail('CloudWatchLogsLogGroupArn is not set: the trail does not deliver to CloudWatch Logs');
+    if (c.status === undefined) return missing(trail.snapshot, trail.resource.arn, 'trail status', 'cloudtrail:GetTrailStatus');
+    const error = c.status.latestCloudWatchLogsDeliveryError;
+    if (error) return fail(`CloudWatchLogsLogGroupArn ${c.cloudWatchLogsLogGroupArn}, but the last delivery failed: ${error}`);
+    const last = c.status.latestCloudWatchLogsDeliveryTime;
+    return pass(
+      `delivers to ${c.cloudWatchLogsLogGroupArn}; ${last ? `last delivery ${last}` : 'no delivery recorded yet'}, no delivery error`,
+    );
+  },
+);
+
+/** The log bucket's protections, each decided by the S3 check that owns it. */
+const LOG_BUCKET_JUDGES = [judgePublicAccessBlocked, judgeVersioning, judgeTlsOnly];
+
+/** The bucket a trail writes to, from the S3 evidence of its own account first, then of any collected account. */
+function findBucket(
+  context: CheckContext,
+  account: string,
+  name: string,
+): { bucket: SnapshotResource; snapshot: Snapshot } | undefined {
+  const snapshots = context.snapshots('s3');
+  const ordered = [...snapshots.filter((s) => s.account === account), ...snapshots.filter((s) => s.account !== account)];
+  for (const snapshot of ordered) {
+    const bucket = snapshot.resources.find((r) => r.type === S3_BUCKET_TYPE && bucketNameOf(r.arn) === name);
+    if (bucket) return { bucket, snapshot };
+  }
+  return undefined;
+}
+
+function judgeLogBucket(context: CheckContext, bucket: SnapshotResource, snapshot: Snapshot): Verdict {
+  const verdicts = LOG_BUCKET_JUDGES.map((judge) => judge(bucketConfiguration(bucket), bucket, snapshot, context));
+  const failed = verdicts.filter((v) => v.status === 'FAIL');
+  if (failed.length > 0) return fail(`log bucket not protected: ${failed.map((v) => v.detail).join('; ')}`);
+  const error = verdicts.find((v) => v.status === 'ERROR');
+  if (error) return error;
+  return pass(verdicts.map((v) => v.detail).join('; '));
+}
+
+/** The finding for a trail bucket that no collected account's S3 evidence holds. */
+function unseenLogBucket(context: CheckContext, account: string, name: string, trails: string[]): Finding {
+  const own = context.snapshots('s3').filter((s) => s.account === account);
+  const listing = own.flatMap((s) => s.errors).find((e) => e.api === 's3:ListBuckets');
+  const finding = (status: Finding['status'], detail: string): Finding => ({
+    check: 'ct.log_bucket_protected',
+    resource: bucketArn(name),
+    account,
+    region: GLOBAL_REGION,
+    status,
+    detail,
+    ...(own[0] ? { evidence: own[0].evidence } : {}),
+  });
+  const writer = `log bucket of ${trails.join(', ')}`;
+  if (own.length === 0) return finding('ERROR', `${writer}: no S3 evidence for account ${account}`);
+  if (listing) return finding('ERROR', `${writer}: buckets could not be listed: ${listing.api} failed with ${listing.code}`);
+  if (context.config.externalTrailBuckets.includes(name))
+    return finding(
+      'NOT_APPLICABLE',
+      `${writer}: bucket ${name} is in another account, listed in config externalTrailBuckets: judged in that account`,
+    );
+  return finding(
+    'ERROR',
+    `${writer}: bucket ${name} is not in account ${account} (ListBuckets does not return it) nor in any collected account, so its protection cannot be judged; collect the account that owns it, or list it in config externalTrailBuckets`,
+  );
+}
+
+const logBucketProtected: Check = {
+  id: 'ct.log_bucket_protected',
+  collectors: ['cloudtrail', 's3'],
+  passCondition:
+    "the multi-region trail's S3 bucket has public access blocked, versioning Enabled and a TLS-only bucket policy (a bucket in another account is ERROR unless listed in config externalTrailBuckets)",
+  remediation:
+    'On the log bucket: turn on all four Block Public Access settings, enable versioning, and add a Deny of s3:* when aws:SecureTransport is false.',
+  run: (context) =>
+    [...trailsByAccount(context).values()].flatMap((account) => {
+      const inScope = account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
+      if (inScope.length === 0) {
+        const failedListing = listingFailure(account.snapshots);
+        return [
+          accountFinding(
+            'ct.log_bucket_protected',
+            account,
+            failedListing
+              ? { status: 'ERROR', detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}` }
+              : {
+                  status: 'NOT_APPLICABLE',
+                  detail: 'no multi-region trail, so no log bucket to judge (see ct.multi_region_logging)',
+                },
+          ),
+        ];
+      }
+      const findings: Finding[] = [];
+      const trailsByBucket = new Map<string, string[]>();
+      for (const trail of inScope) {
+        const name = trail.configuration?.s3BucketName;
+        if (!trail.configuration || !name) {
+          findings.push(
+            findingFor('ct.log_bucket_protected', trail.resource, {
+              status: 'ERROR',
+              detail: trail.configuration
+                ? `${trail.resource.arn}: the trail names no S3 bucket`
+                : `${trail.resource.arn}: configuration does not match its schema`,
+            }),
+          );
+          continue;
+        }
+        trailsByBucket.set(name, [...(trailsByBucket.get(name) ?? []), trail.configuration.name]);
+      }
+      for (const [name, trails] of trailsByBucket) {
+        const found = findBucket(context, account.account, name);
+        findings.push(
+          found
+            ? {
+                ...findingFor('ct.log_bucket_protected', found.bucket, judgeLogBucket(context, found.bucket, found.snapshot)),
+                account: account.account,
+              }
+            : unseenLogBucket(context, account.account, name, trails),
+        );
+      }
+      return findings;
+    }),
+};
+
 const mlDataEvents: Check = {
   id: 'ct.ml_data_events',
   collectors: ['cloudtrail', 's3', 'sagemaker'],
@@ -265,17 +394,18 @@ const mlDataEvents: Check = {
       );
       for (const bucket of buckets)
         findings.push(findingFor('ct.ml_data_events', bucket, judgeBucket(bucket, trails.get(bucket.account))));
-      if (buckets.length === 0) {
-        const failedListing = listingFailure([snapshot]);
+      // A partial bucket listing leaves ML buckets unjudged: ERROR naming it, next to the buckets seen.
+      const failedListing =
+        snapshot.errors.find((e) => e.api === 's3:ListBuckets') ??
+        (buckets.length === 0 ? listingFailure([snapshot]) : undefined);
+      if (failedListing || buckets.length === 0) {
         findings.push({
           check: 'ct.ml_data_events',
           resource: accountRootArn(snapshot.account),
           account: snapshot.account,
           region: snapshot.region,
           status: failedListing ? 'ERROR' : 'NOT_APPLICABLE',
-          detail: failedListing
-            ? `buckets could not be listed: ${failedListing.api} failed with ${failedListing.code}`
-            : 'no ML buckets in scope',
+          detail: failedListing ? incompleteDetail('ML buckets', failedListing, buckets.length) : 'no ML buckets',
           evidence: snapshot.evidence,
         });
       }
@@ -317,4 +447,11 @@ function judgeBucket(bucket: SnapshotResource, account: AccountTrails | undefine
   );
 }
 
-export const CLOUDTRAIL_CHECKS: Check[] = [multiRegionLogging, logFileValidation, kmsEncrypted, mlDataEvents];
+export const CLOUDTRAIL_CHECKS: Check[] = [
+  multiRegionLogging,
+  logFileValidation,
+  kmsEncrypted,
+  logBucketProtected,
+  cloudWatchLogs,
+  mlDataEvents,
+];

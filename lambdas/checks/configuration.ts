@@ -58,6 +58,8 @@ export interface ResourceCheckSpec<T> {
   judge: (configuration: T, resource: SnapshotResource, snapshot: Snapshot, context: CheckContext) => Verdict;
   /** Names the resources in scope, for the NOT_APPLICABLE finding (on the account root ARN). */
   scopeName: string;
+  /** The listing calls that enumerate resources of the type (see Population); none for an account-level record. */
+  listApis: readonly string[];
   /**
    * Recognises a name-only record (the collector could not describe the resource): ERROR citing
    * the recorded failure, instead of a schema mismatch.
@@ -81,7 +83,7 @@ export function resourceCheck<T>(spec: ResourceCheckSpec<T>): Check {
           spec.undescribed?.(r.configuration as Partial<T>)
             ? missing(s, r.arn, `${r.type} configuration`)
             : withConfiguration(spec.schema, (c: T, resource, snapshot) => spec.judge(c, resource, snapshot, context))(r, s),
-        { resource: (s) => accountRootArn(s.account), what: spec.scopeName },
+        { resource: (s) => accountRootArn(s.account), what: spec.scopeName, listApis: spec.listApis },
       ),
   };
 }

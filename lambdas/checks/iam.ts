@@ -1,7 +1,8 @@
 import {
-  ADMINISTRATOR_ACCESS_POLICY_NAME,
   type AttachedPolicy,
+  administratorGrants,
   allowsFullAdministration,
+  BEDROCK_SERVICE_PRINCIPAL,
   IAM_ACCOUNT_TYPE,
   IAM_ADMINISTRATORS_TYPE,
   IAM_MANAGED_POLICY_TYPE,
@@ -11,14 +12,16 @@ import {
   type IamManagedPolicyConfiguration,
   type IamRoleConfiguration,
   type IamUserConfiguration,
+  type InlinePolicy,
   iamAccountConfigurationSchema,
   iamAdministratorsArn,
   iamAdministratorsConfigurationSchema,
   iamManagedPolicyConfigurationSchema,
   iamRoleConfigurationSchema,
   iamUserConfigurationSchema,
-  isAdministratorAccess,
   type PasswordPolicy,
+  policyStatements,
+  SAGEMAKER_SERVICE_PRINCIPAL,
 } from '../evidence/resources/iam';
 import { daysSince, type ResourceCheckSpec, resourceCheck } from './configuration';
 import { fail, missing, pass, type Verdict } from './helpers';
@@ -41,6 +44,7 @@ const accountCheck = (
     schema: iamAccountConfigurationSchema,
     judge,
     scopeName: 'IAM account summary',
+    listApis: [],
   });
 
 function summaryValue(key: string, expected: number): ResourceCheckSpec<IamAccountConfiguration>['judge'] {
@@ -116,6 +120,7 @@ const userCheck = (
     select,
     judge,
     scopeName,
+    listApis: ['iam:ListUsers'],
     undescribed: (c) => c.userId === undefined,
   });
 
@@ -210,19 +215,37 @@ const usersNoDirectPolicies = userCheck(
 
 const noUsersWithAdmin = userCheck(
   'iam.no_users_with_admin',
-  'AdministratorAccess is not attached directly to the user',
-  'Detach AdministratorAccess from the user; grant administration through a role assumed with MFA.',
+  'the user holds no administrator rights directly: neither AdministratorAccess nor any attached or inline policy allowing Action * on Resource * (the rule of iam.admin_inventory)',
+  'Remove the administrator policy from the user; grant administration through a role assumed with MFA.',
   undefined,
   (c, resource, snapshot) => {
     if (c.attachedPolicies === undefined)
       return missing(snapshot, resource.arn, 'attached policies', 'iam:ListAttachedUserPolicies');
-    const admin = c.attachedPolicies.find((p) => isAdministratorAccess(p.arn));
-    return admin
-      ? fail(`attachedPolicies includes ${admin.arn}`)
-      : pass(`attachedPolicies has no ${ADMINISTRATOR_ACCESS_POLICY_NAME}`);
+    if (c.inlinePolicies === undefined) return missing(snapshot, resource.arn, 'inline policies', 'iam:ListUserPolicies');
+    return administratorVerdict(
+      { attachedPolicies: c.attachedPolicies, inlinePolicies: c.inlinePolicies },
+      resource.arn,
+      snapshot,
+    );
   },
   'IAM users',
 );
+
+/** FAIL naming every policy that makes the principal an administrator; ERROR when a policy could not be read. */
+function administratorVerdict(
+  principal: { attachedPolicies: AttachedPolicy[]; inlinePolicies: InlinePolicy[] },
+  arn: string,
+  snapshot: Snapshot,
+): Verdict {
+  const documents = policyDocuments(snapshot);
+  const { grants, unknown } = administratorGrants(principal, arn, (policyArn) =>
+    documents.has(policyArn) ? { document: documents.get(policyArn) } : undefined,
+  );
+  if (grants.length > 0) return fail(`administrator rights (Action * on Resource *) through ${grants.join(', ')}`);
+  if (unknown) return missing(snapshot, unknown.resource, unknown.what);
+  const names = [...principal.attachedPolicies.map((p) => p.name), ...principal.inlinePolicies.map((p) => `inline/${p.name}`)];
+  return pass(`no attached or inline policy grants Action * on Resource * (${names.join(', ') || 'no policies'})`);
+}
 
 const noStarAdminPolicies = resourceCheck({
   id: 'iam.no_star_admin_policies',
@@ -240,6 +263,7 @@ const noStarAdminPolicies = resourceCheck({
       : pass(`default version ${c.defaultVersionId ?? ''} has no Allow of * on * (attachmentCount ${c.attachmentCount})`);
   },
   scopeName: 'attached customer managed policies',
+  listApis: ['iam:ListPolicies'],
 });
 
 const roleUndescribed = (c: Partial<IamRoleConfiguration>) => c.roleId === undefined;
@@ -259,13 +283,68 @@ const sagemakerRolesScoped = resourceCheck({
     if (c.attachedPolicies === undefined)
       return missing(snapshot, resource.arn, 'attached policies', 'iam:ListAttachedRolePolicies');
     if (c.inlinePolicies === undefined) return missing(snapshot, resource.arn, 'inline policies', 'iam:ListRolePolicies');
-    const inlineAdmin = c.inlinePolicies.find((p) => allowsFullAdministration(p.document));
-    if (inlineAdmin) return fail(`inline policy ${inlineAdmin.name} allows Action * on Resource *`);
-    const unreadable = c.inlinePolicies.find((p) => p.document === undefined);
-    if (unreadable) return missing(snapshot, resource.arn, `inline policy ${unreadable.name}`, 'iam:GetRolePolicy');
-    return judgeAttachedPolicies(c.attachedPolicies, snapshot);
+    return administratorVerdict(
+      { attachedPolicies: c.attachedPolicies, inlinePolicies: c.inlinePolicies },
+      resource.arn,
+      snapshot,
+    );
   },
-  scopeName: 'roles trusted by SageMaker',
+  scopeName: 'roles trusted by sagemaker.amazonaws.com',
+  listApis: ['iam:ListRoles'],
+});
+
+const SCOPED_SERVICES = [SAGEMAKER_SERVICE_PRINCIPAL, BEDROCK_SERVICE_PRINCIPAL];
+/** Condition keys that tie a service's AssumeRole to our account or resource (confused-deputy protection). */
+const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn'];
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/** Statements that let SageMaker or Bedrock assume the role, with the service principals each names. */
+function serviceAssumeStatements(trustPolicy: unknown): { services: string[]; statement: Record<string, unknown> }[] {
+  return policyStatements(trustPolicy).flatMap((statement) => {
+    if (statement.Effect !== 'Allow') return [];
+    const principal = statement.Principal as { Service?: unknown } | undefined;
+    const services = asList(principal?.Service).filter((s): s is string => SCOPED_SERVICES.includes(s as string));
+    const assumes = asList(statement.Action).some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*');
+    return services.length > 0 && assumes ? [{ services, statement }] : [];
+  });
+}
+
+/** True when some condition operator of the statement tests aws:SourceAccount or aws:SourceArn. */
+function hasSourceCondition(statement: Record<string, unknown>): boolean {
+  const condition = statement.Condition;
+  if (!condition || typeof condition !== 'object') return false;
+  return Object.values(condition).some(
+    (block) => !!block && typeof block === 'object' && Object.keys(block).some((key) => SOURCE_KEYS.includes(key.toLowerCase())),
+  );
+}
+
+const serviceRoleTrustScoped = resourceCheck({
+  id: 'iam.service_role_trust_scoped',
+  collector: 'iam',
+  passCondition:
+    'every Allow sts:AssumeRole statement for sagemaker.amazonaws.com or bedrock.amazonaws.com has an aws:SourceAccount or aws:SourceArn condition',
+  remediation:
+    'Add a Condition to the trust policy statement: StringEquals aws:SourceAccount <account id> or ArnLike aws:SourceArn <the SageMaker or Bedrock resource ARNs> (confused-deputy protection).',
+  type: IAM_ROLE_TYPE,
+  schema: iamRoleConfigurationSchema,
+  // A role kept by name only, or whose trust policy could not be parsed, may trust these services: ERROR, not silence.
+  select: (c) => roleUndescribed(c) || c.trustPolicy === null || serviceAssumeStatements(c.trustPolicy).length > 0,
+  undescribed: roleUndescribed,
+  judge: (c, resource) => {
+    if (c.trustPolicy === null)
+      return { status: 'ERROR', detail: `trust policy of ${resource.arn} could not be parsed as a policy document` };
+    const statements = serviceAssumeStatements(c.trustPolicy);
+    const services = [...new Set(statements.flatMap((s) => s.services))].join(', ');
+    const unscoped = statements.filter((s) => !hasSourceCondition(s.statement));
+    if (unscoped.length === 0) return pass(`trust of ${services} is conditioned on aws:SourceAccount or aws:SourceArn`);
+    const names = unscoped.map((s) =>
+      typeof s.statement.Sid === 'string' ? `statement ${s.statement.Sid}` : s.services.join(', '),
+    );
+    return fail(`trust policy lets ${names.join('; ')} assume the role without an aws:SourceAccount or aws:SourceArn condition`);
+  },
+  scopeName: 'roles trusted by sagemaker.amazonaws.com or bedrock.amazonaws.com',
+  listApis: ['iam:ListRoles'],
 });
 
 const policyDocumentsBySnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
@@ -282,19 +361,6 @@ function policyDocuments(snapshot: Snapshot): Map<string, unknown> {
     policyDocumentsBySnapshot.set(snapshot, documents);
   }
   return documents;
-}
-
-function judgeAttachedPolicies(attached: AttachedPolicy[], snapshot: Snapshot): Verdict {
-  const documents = policyDocuments(snapshot);
-  for (const policy of attached) {
-    if (isAdministratorAccess(policy.arn)) return fail(`attachedPolicies includes ${policy.arn}`);
-    if (policy.arn.includes(':iam::aws:policy/')) continue; // AWS managed: only AdministratorAccess is * / *
-    if (!documents.has(policy.arn)) return missing(snapshot, policy.arn, `customer managed policy ${policy.arn}`);
-    const document = documents.get(policy.arn);
-    if (document === undefined) return missing(snapshot, policy.arn, `document of ${policy.arn}`, 'iam:GetPolicyVersion');
-    if (allowsFullAdministration(document)) return fail(`attached ${policy.arn} allows Action * on Resource *`);
-  }
-  return pass(`attachedPolicies (${attached.map((p) => p.name).join(', ') || 'none'}) and inline policies grant no * / *`);
 }
 
 const adminInventory = accountCheck(
@@ -325,6 +391,7 @@ export const IAM_CHECKS: Check[] = [
   noStarAdminPolicies,
   usersNoDirectPolicies,
   sagemakerRolesScoped,
+  serviceRoleTrustScoped,
   noUsersWithAdmin,
   adminInventory,
 ];

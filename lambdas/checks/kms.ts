@@ -8,8 +8,17 @@ import type { Check, CheckContext, SnapshotResource } from './types';
 /** A key kept by id only because DescribeKey failed or the deadline came: its manager and state are unknown. */
 const undescribed = (c: Partial<KmsKeyConfiguration>) => c.keyManager === undefined;
 
-const keyCheck = (spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema' | 'undescribed'>): Check =>
-  resourceCheck({ ...spec, collector: 'kms', type: KMS_KEY_TYPE, schema: kmsKeyConfigurationSchema, undescribed });
+const keyCheck = (
+  spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema' | 'undescribed' | 'listApis'>,
+): Check =>
+  resourceCheck({
+    ...spec,
+    collector: 'kms',
+    type: KMS_KEY_TYPE,
+    schema: kmsKeyConfigurationSchema,
+    undescribed,
+    listApis: ['kms:ListKeys'],
+  });
 
 /**
  * Customer managed symmetric AWS_KMS keys that are Enabled: where rotation is both possible and

@@ -16,7 +16,7 @@ const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
 const DEFAULT_ENCRYPTION_ALGORITHMS = ['AES256', ...KMS_ALGORITHMS];
 const AWS_MANAGED_S3_KEY = /(^|:)alias\/aws\/s3$/;
 
-type BucketJudge = (
+export type BucketJudge = (
   bucket: S3BucketConfiguration,
   resource: SnapshotResource,
   snapshot: Snapshot,
@@ -47,7 +47,11 @@ function bucketCheck(
       context.snapshots('s3'),
       (resource) => isBucket(resource) && select(context, resource),
       (resource, snapshot) => judge(bucketConfiguration(resource), resource, snapshot, context),
-      { resource: (snapshot) => accountRootArn(snapshot.account), what: scope === 'ML bucket' ? 'ML buckets' : 'buckets' },
+      {
+        resource: (snapshot) => accountRootArn(snapshot.account),
+        what: scope === 'ML bucket' ? 'ML buckets' : 'buckets',
+        listApis: ['s3:ListBuckets'],
+      },
     );
   return scope === 'ML bucket' ? failClosedOnScopeGaps(id, withUnseenListedBuckets(id, run)) : run;
 }
@@ -124,7 +128,7 @@ const judgeMlBucketKms: BucketJudge = (bucket, resource, snapshot, context) => {
   return pass(`${rule.algorithm} with customer managed key ${rule.kmsKeyId}`);
 };
 
-const judgeTlsOnly: BucketJudge = (bucket, resource, snapshot) => {
+export const judgeTlsOnly: BucketJudge = (bucket, resource, snapshot) => {
   if (bucket.policy === undefined) return missing(snapshot, resource.arn, 'bucket policy', 's3:GetBucketPolicy');
   if (bucket.policy === null) return fail('no bucket policy, so requests over plain HTTP are not denied');
   return deniesInsecureTransport(bucket.policy.document, resource.arn)
@@ -132,7 +136,7 @@ const judgeTlsOnly: BucketJudge = (bucket, resource, snapshot) => {
     : fail('bucket policy has no Deny of s3:* with Bool aws:SecureTransport false covering the bucket and its objects');
 };
 
-const judgeVersioning: BucketJudge = (bucket, resource, snapshot) => {
+export const judgeVersioning: BucketJudge = (bucket, resource, snapshot) => {
   if (bucket.versioning === undefined) return missing(snapshot, resource.arn, 'versioning', 's3:GetBucketVersioning');
   return bucket.versioning.status === 'Enabled' ? pass('versioning Enabled') : fail(`versioning is ${bucket.versioning.status}`);
 };
@@ -146,13 +150,30 @@ const judgeReplication: BucketJudge = (bucket, resource, snapshot) => {
     : fail('replication configured but no rule is Enabled');
 };
 
+const LIFECYCLE_ACTIONS = ['expiration', 'transition', 'noncurrentVersionExpiration', 'noncurrentVersionTransition'] as const;
+const LIFECYCLE_ACTION_NAMES = {
+  expiration: 'Expiration',
+  transition: 'Transition',
+  noncurrentVersionExpiration: 'NoncurrentVersionExpiration',
+  noncurrentVersionTransition: 'NoncurrentVersionTransition',
+} as const;
+
 const judgeLifecycle: BucketJudge = (bucket, resource, snapshot) => {
   if (bucket.lifecycle === undefined) return missing(snapshot, resource.arn, 'lifecycle', 's3:GetBucketLifecycleConfiguration');
   if (bucket.lifecycle === null) return fail('no lifecycle configuration');
-  const rule = bucket.lifecycle.rules.find((r) => r.enabled && (r.expiration || r.transition));
-  return rule
-    ? pass(`lifecycle rule ${rule.id ?? '(unnamed)'} Enabled with ${rule.expiration ? 'expiration' : 'transition'}`)
-    : fail('no Enabled lifecycle rule with expiration or transition');
+  const enabled = bucket.lifecycle.rules.filter((r) => r.enabled);
+  for (const rule of enabled) {
+    const actions = LIFECYCLE_ACTIONS.filter((action) => rule[action] === true).map((a) => LIFECYCLE_ACTION_NAMES[a]);
+    if (actions.length > 0) return pass(`lifecycle rule ${rule.id ?? '(unnamed)'} Enabled with ${actions.join(', ')}`);
+  }
+  if (enabled.some((r) => r.noncurrentVersionTransition === undefined))
+    return {
+      status: 'ERROR',
+      detail: 'lifecycle rules were recorded without their NoncurrentVersionTransitions: collect again to judge them',
+    };
+  return fail(
+    `no Enabled lifecycle rule with Expiration, Transition, NoncurrentVersionExpiration or NoncurrentVersionTransition (${bucket.lifecycle.rules.length} rules, ${enabled.length} Enabled)`,
+  );
 };
 
 const judgeAccessLogging: BucketJudge = (bucket, resource, snapshot) => {
@@ -184,7 +205,7 @@ const PUBLIC_ACCESS_SETTINGS: (keyof PublicAccessBlock)[] = [
 ];
 const allBlocked = (block: PublicAccessBlock | null | undefined) => !!block && PUBLIC_ACCESS_SETTINGS.every((s) => block[s]);
 
-const judgePublicAccessBlocked: BucketJudge = (bucket, resource, snapshot) => {
+export const judgePublicAccessBlocked: BucketJudge = (bucket, resource, snapshot) => {
   if (allBlocked(bucket.publicAccessBlock)) return pass('all four public access block settings true on the bucket');
   const account = snapshot.resources.find(
     (r) => r.type === S3_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE && r.account === resource.account,
@@ -245,7 +266,8 @@ export const S3_CHECKS: Check[] = [
   {
     id: 's3.ml_bucket_lifecycle',
     collectors: ML_BUCKET_COLLECTORS,
-    passCondition: 'an Enabled lifecycle rule with expiration or transition',
+    passCondition:
+      'an Enabled lifecycle rule that expires or transitions current or noncurrent versions (Expiration, Transition, NoncurrentVersionExpiration or NoncurrentVersionTransition)',
     remediation: 'Add a lifecycle rule that expires or transitions objects according to the retention policy.',
     run: bucketCheck('s3.ml_bucket_lifecycle', 'ML bucket', judgeLifecycle),
   },

@@ -89,7 +89,7 @@ function judgeSageMaker(
       [view],
       (resource) => select(resource, snapshot),
       (resource) => judge(resource, snapshot),
-      { resource: (s) => accountRootArn(s.account), what },
+      { resource: (s) => accountRootArn(s.account), what, listApis },
     );
   });
 }
@@ -333,6 +333,26 @@ const DOMAIN_CHECKS: Check[] = [
   }),
 ];
 
+// ---------------------------------------------------------------- secrets in maps
+
+type FlaggedEntries = z.infer<typeof trainingJobSchema>['flaggedEntries'];
+
+/** The finding for sm.*.no_secrets: key and rule of each flagged entry, never its value. */
+function noSecretsVerdict(flagged: FlaggedEntries, what: string): Verdict {
+  if (flagged === undefined)
+    return {
+      status: 'ERROR',
+      detail: `${what} were not scanned for credentials (evidence recorded before the scan): collect again`,
+    };
+  if (flagged.length === 0) return pass(`no ${what} value looks like a credential`);
+  return fail(
+    `credential in ${flagged.map((entry) => `${entry.source} key ${entry.key} (rule ${entry.rule})`).join('; ')}: the value was not recorded`,
+  );
+}
+
+const SECRETS_REMEDIATION =
+  'Remove the credential from the definition, rotate it, and pass a Secrets Manager reference the workload reads at run time (or use the execution role).';
+
 // ---------------------------------------------------------------- training and processing jobs
 
 const TRAINING_LIST = ['sagemaker:ListTrainingJobs'];
@@ -358,6 +378,12 @@ const trainingCheck = (
 const multiInstance = (job: { instanceCount: number }) => job.instanceCount > 1;
 
 const JOB_CHECKS: Check[] = [
+  trainingCheck(
+    'sm.training.no_secrets',
+    'no training job hyper-parameter or environment entry holds a credential (a credential pattern, or a non-empty literal under a key naming a secret)',
+    SECRETS_REMEDIATION,
+    (job) => noSecretsVerdict(job.flaggedEntries, 'hyper-parameter or environment'),
+  ),
   trainingCheck(
     'sm.training.volume_kms',
     'training job ResourceConfig.VolumeKmsKeyId set',
@@ -521,6 +547,12 @@ const MODEL_CHECKS: Check[] = [
             `ImageConfig.RepositoryAccessMode is Platform${platform.some((c) => !c.repositoryAccessMode) ? ' (default)' : ''} for ${platform.map((c) => c.image ?? 'a container without its own image').join(', ')}`,
           );
     },
+  ),
+  modelCheck(
+    'sm.model.no_secrets',
+    'no model container environment entry holds a credential (a credential pattern, or a non-empty literal under a key naming a secret)',
+    SECRETS_REMEDIATION,
+    (model) => noSecretsVerdict(model.flaggedEntries, 'container environment'),
   ),
   resourceCheck({
     id: 'sm.model.lineage',

@@ -89,6 +89,12 @@ async function describeTrail(
       isLogging: status.value.IsLogging === true,
       ...(status.value.LatestDeliveryTime ? { latestDeliveryTime: iso(status.value.LatestDeliveryTime) } : {}),
       ...(status.value.LatestDeliveryError ? { latestDeliveryError: status.value.LatestDeliveryError } : {}),
+      ...(status.value.LatestCloudWatchLogsDeliveryTime
+        ? { latestCloudWatchLogsDeliveryTime: iso(status.value.LatestCloudWatchLogsDeliveryTime) }
+        : {}),
+      ...(status.value.LatestCloudWatchLogsDeliveryError
+        ? { latestCloudWatchLogsDeliveryError: status.value.LatestCloudWatchLogsDeliveryError }
+        : {}),
     };
   }
   if (selectors.status === 'ok') {

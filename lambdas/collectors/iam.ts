@@ -37,7 +37,7 @@ import {
   type AccessKey,
   type Administrator,
   type AttachedPolicy,
-  allowsFullAdministration,
+  administratorGrants,
   IAM_ACCOUNT_TYPE,
   IAM_ADMINISTRATORS_TYPE,
   IAM_GROUP_TYPE,
@@ -53,7 +53,6 @@ import {
   type InlinePolicy,
   iamAccountArn,
   iamAdministratorsArn,
-  isAdministratorAccess,
   SAGEMAKER_SERVICE_PRINCIPAL,
   trustsService,
 } from '../evidence/resources/iam';
@@ -64,7 +63,7 @@ import {
   obtainCredentialReport,
   ROOT_ACCOUNT_ROW,
 } from './iam-credential-report';
-import { collectPages, iso, MAX_PAGE_SIZE, parsePolicyDocument } from './pages';
+import { collectListing, collectPages, iso, MAX_PAGE_SIZE, parsePolicyDocument } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 // IAM resources carry no tags: the list calls return none, a Get per principal would double the
@@ -113,47 +112,45 @@ async function collectAccount(run: IamRun): Promise<EvidenceResource[]> {
 
   const [account, users, groups, roles, policies] = await Promise.all([
     describeAccountLevel(run, report),
-    collectPages(
+    collectListing(
       log,
       'iam:ListUsers',
-      undefined,
       () => paginateListUsers({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
       (p) => p.Users,
     ),
-    collectPages(
+    collectListing(
       log,
       'iam:ListGroups',
-      undefined,
       () => paginateListGroups({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
       (p) => p.Groups,
     ),
-    collectPages(
+    collectListing(
       log,
       'iam:ListRoles',
-      undefined,
       () => paginateListRoles({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
       (p) => p.Roles,
     ),
-    collectPages(
+    collectListing(
       log,
       'iam:ListPolicies',
-      undefined,
       () => paginateListPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { Scope: 'Local', OnlyAttached: false }),
       (p) => p.Policies,
     ),
   ]);
   context.progress?.(
-    `iam: ${users?.length ?? 0} users, ${roles?.length ?? 0} roles, ${policies?.length ?? 0} customer managed policies`,
+    `iam: ${users.items.length} users, ${roles.items.length} roles, ${policies.items.length} customer managed policies`,
   );
 
+  // What the listings returned is described even when one stopped part-way: checks judge it and
+  // report the incomplete listing as ERROR besides.
   const described = await Promise.all([
-    ...(users ?? []).map((user) => run.limit(() => describeUser(run, user, report ? reportRows : undefined))),
-    ...(groups ?? []).map((group) => run.limit(() => describeGroup(run, group))),
-    ...(roles ?? []).map((role) => run.limit(() => describeRole(run, role))),
-    ...(policies ?? []).map((policy) => run.limit(() => describePolicy(run, policy))),
+    ...users.items.map((user) => run.limit(() => describeUser(run, user, report ? reportRows : undefined))),
+    ...groups.items.map((group) => run.limit(() => describeGroup(run, group))),
+    ...roles.items.map((role) => run.limit(() => describeRole(run, role))),
+    ...policies.items.map((policy) => run.limit(() => describePolicy(run, policy))),
   ]);
   const resources = [account, ...described.filter((r): r is EvidenceResource => r !== undefined)];
-  const listed = users !== undefined && groups !== undefined && roles !== undefined && policies !== undefined;
+  const listed = users.complete && groups.complete && roles.complete && policies.complete;
   const inventory = administratorInventory(context.account, described, listed);
   if ('missing' in inventory) {
     log.error('iam:AdministratorInventory', iamAdministratorsArn(context.account), {
@@ -452,8 +449,8 @@ async function describePolicy(run: IamRun, policy: Policy): Promise<EvidenceReso
 }
 
 /**
- * Users and roles holding AdministratorAccess, a customer policy or an inline policy that allows
- * * on *, directly or (users) through a group. Computed only from complete inputs.
+ * Users and roles that are administrators (administratorGrants: the same rule as
+ * iam.no_users_with_admin), directly or (users) through a group. Computed only from complete inputs.
  */
 function administratorInventory(
   account: string,
@@ -471,24 +468,10 @@ function administratorInventory(
   const groups = new Map(ofType<IamGroupConfiguration>(IAM_GROUP_TYPE).map((g) => [g.configuration.groupName, g.configuration]));
   let missing: string | undefined;
   /** What grants a principal full administration, from its attached and inline policies. */
-  const granting = (
-    principal: { attachedPolicies?: AttachedPolicy[]; inlinePolicies?: InlinePolicy[] } | undefined,
-    owner: string,
-  ): string[] => {
-    if (principal?.attachedPolicies === undefined) missing ??= `attached policies of ${owner} unknown`;
-    if (principal?.inlinePolicies === undefined) missing ??= `inline policies of ${owner} unknown`;
-    const attachedGrants = (principal?.attachedPolicies ?? []).filter((p) => {
-      if (isAdministratorAccess(p.arn)) return true;
-      const customer = policyDocuments.get(p.arn);
-      if (customer === undefined) return false; // AWS managed policies other than AdministratorAccess
-      if (customer.document === undefined) missing ??= `document of ${p.arn} unknown`;
-      return allowsFullAdministration(customer.document);
-    });
-    const inlineGrants = (principal?.inlinePolicies ?? []).filter((p) => {
-      if (p.document === undefined) missing ??= `inline policy ${p.name} of ${owner} unreadable`;
-      return allowsFullAdministration(p.document);
-    });
-    return [...attachedGrants.map((p) => p.arn), ...inlineGrants.map((p) => `inline/${p.name}`)];
+  const granting = (principal: Parameters<typeof administratorGrants>[0], owner: string): string[] => {
+    const { grants, unknown } = administratorGrants(principal, owner, (arn) => policyDocuments.get(arn));
+    if (unknown) missing ??= `${unknown.what} unknown`;
+    return grants;
   };
 
   const administrators: Administrator[] = [];

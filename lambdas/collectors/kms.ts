@@ -12,7 +12,7 @@ import pLimit from 'p-limit';
 import type { EvidenceResource } from '../evidence/record';
 import { KMS_KEY_TYPE, type KmsKeyConfiguration, rotationNotApplicableReason } from '../evidence/resources/kms';
 import { CollectionLog } from './collection-log';
-import { collectPages, iso, MAX_PAGE_SIZE } from './pages';
+import { collectListing, collectPages, iso, MAX_PAGE_SIZE } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 /** Answered for keys rotation cannot apply to: a fact about the key, not an error. */
@@ -33,17 +33,18 @@ export async function collectKms(context: CollectorContext): Promise<CollectorOu
   const log = new CollectionLog(context.deadline);
   const kms = context.clients.kms(context.region);
 
+  // A ListKeys that stops part-way keeps the keys read: checks judge them and report the gap as ERROR.
   const keyIds =
     context.scope.type === 'all'
-      ? await collectPages(
-          log,
-          'kms:ListKeys',
-          undefined,
-          () => paginateListKeys({ client: kms, pageSize: MAX_PAGE_SIZE.kms }, {}),
-          (p) => p.Keys?.map((k) => k.KeyArn ?? k.KeyId ?? ''),
-        )
+      ? (
+          await collectListing(
+            log,
+            'kms:ListKeys',
+            () => paginateListKeys({ client: kms, pageSize: MAX_PAGE_SIZE.kms }, {}),
+            (p) => p.Keys?.map((k) => k.KeyArn ?? k.KeyId ?? ''),
+          )
+        ).items
       : [context.scope.resource];
-  if (keyIds === undefined) log.note(undefined, 'key list incomplete: ListKeys failed');
 
   // One listing of the region's aliases serves every key.
   const aliases = await collectPages(
@@ -56,9 +57,7 @@ export async function collectKms(context: CollectorContext): Promise<CollectorOu
   const aliasesByKey = aliases ? groupAliases(aliases) : undefined;
 
   const limit = pLimit(Math.max(1, context.settings.concurrency));
-  const described = await Promise.all(
-    (keyIds ?? []).map((keyId) => limit(() => describeKey(context, kms, log, keyId, aliasesByKey))),
-  );
+  const described = await Promise.all(keyIds.map((keyId) => limit(() => describeKey(context, kms, log, keyId, aliasesByKey))));
   const resources = described.filter((r): r is EvidenceResource => r !== undefined);
   context.progress?.(`kms ${context.region}: ${resources.length} keys`);
   return { resources, ...log.output() };

@@ -25,7 +25,7 @@ import {
   type S3BucketConfiguration,
 } from '../evidence/resources/s3';
 import { CollectionLog } from './collection-log';
-import { MAX_PAGE_SIZE } from './pages';
+import { collectListing, MAX_PAGE_SIZE } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 /** Answers that mean "not configured" (checklist, Collection notes): facts, not errors. */
@@ -89,16 +89,16 @@ export async function collectS3(context: CollectorContext): Promise<CollectorOut
 }
 
 async function listBuckets(context: CollectorContext, log: CollectionLog): Promise<BucketListing[]> {
-  const buckets: BucketListing[] = [];
-  const outcome = await log.call('s3:ListBuckets', undefined, async () => {
-    for await (const page of paginateListBuckets({ client: context.clients.s3() }, { MaxBuckets: MAX_PAGE_SIZE.s3Buckets })) {
-      for (const bucket of page.Buckets ?? []) {
-        if (bucket.Name) buckets.push({ name: bucket.Name, region: bucket.BucketRegion, creationDate: bucket.CreationDate });
-      }
-    }
-  });
-  if (outcome.status !== 'ok') log.note(undefined, 'bucket list incomplete: ListBuckets failed');
-  return buckets;
+  const listing = await collectListing(
+    log,
+    's3:ListBuckets',
+    () => paginateListBuckets({ client: context.clients.s3() }, { MaxBuckets: MAX_PAGE_SIZE.s3Buckets }),
+    (page) =>
+      (page.Buckets ?? []).flatMap((bucket) =>
+        bucket.Name ? [{ name: bucket.Name, region: bucket.BucketRegion, creationDate: bucket.CreationDate }] : [],
+      ),
+  );
+  return listing.items;
 }
 
 async function describeAccountPublicAccessBlock(context: CollectorContext, log: CollectionLog): Promise<EvidenceResource> {
@@ -241,9 +241,12 @@ async function describeBucket(
         rules: (lifecycle.value.Rules ?? []).map((rule) => ({
           ...(rule.ID ? { id: rule.ID } : {}),
           enabled: rule.Status === 'Enabled',
-          expiration: rule.Expiration !== undefined,
+          // An Expiration holding only ExpiredObjectDeleteMarker removes delete markers, not data
+          // (LifecycleExpiration, S3 API reference): only Days or Date expire current versions.
+          expiration: rule.Expiration?.Days !== undefined || rule.Expiration?.Date !== undefined,
           transition: (rule.Transitions?.length ?? 0) > 0,
           noncurrentVersionExpiration: rule.NoncurrentVersionExpiration !== undefined,
+          noncurrentVersionTransition: (rule.NoncurrentVersionTransitions?.length ?? 0) > 0,
         })),
       };
     } else if (lifecycle.status === 'absent') configuration.lifecycle = null;

@@ -23,7 +23,7 @@ import {
   type SmEndpoint,
 } from '../evidence/resources/sagemaker';
 import { CollectionLog } from './collection-log';
-import { MAX_PAGE_SIZE } from './pages';
+import { collectListing, MAX_PAGE_SIZE } from './pages';
 import { type EndpointTelemetry, listEndpointTelemetry, withTelemetry } from './sagemaker/endpoint-telemetry';
 import { JOB_DEFINITION_APIS } from './sagemaker/job-definitions';
 import { KINDS, type KindName, kindOfArnType } from './sagemaker/kinds';
@@ -102,14 +102,8 @@ class SageMakerRun {
 
   /** Lists names page by page; a listing that fails part-way keeps what it read and says so. */
   async list(api: string, pages: () => AsyncIterable<string[]>): Promise<string[]> {
-    const names: string[] = [];
-    const outcome = await this.limit(() =>
-      this.log.call(`sagemaker:${api}`, undefined, async () => {
-        for await (const page of pages()) names.push(...page);
-      }),
-    );
-    if (outcome.status !== 'ok' && names.length > 0) this.log.note(undefined, `${api} failed part-way: list incomplete`);
-    return names;
+    const listing = await this.limit(() => collectListing(this.log, `sagemaker:${api}`, pages, (page) => page));
+    return listing.items;
   }
 
   async listAndDescribe(kindName: KindName, api: string, pages: () => AsyncIterable<string[]>): Promise<EvidenceResource[]> {

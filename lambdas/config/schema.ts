@@ -95,6 +95,12 @@ export const configSchema = z.strictObject({
     .array(z.string().min(3).max(63))
     .default([])
     .describe('Buckets that hold ML data even when no SageMaker resource references them.'),
+  externalTrailBuckets: z
+    .array(z.string().min(3).max(63))
+    .default([])
+    .describe(
+      'CloudTrail log buckets that live in another account (a log-archive account) and are judged there: ct.log_bucket_protected reports them NOT_APPLICABLE instead of ERROR.',
+    ),
   mlBucketTag: z
     .strictObject({
       key: z.string().min(1).describe('Tag key that marks a bucket as ML data.'),

@@ -14,6 +14,7 @@ import type {
   NotebookInstanceLifecycleHook,
   VpcConfig,
 } from '@aws-sdk/client-sagemaker';
+import { findCredentialEntries } from '../../evidence/credential-entries';
 import { redactSecrets, redactValues, scanBase64ScriptForCredentials } from '../../evidence/redact';
 import type { ResourceReferences } from '../../evidence/resources/references';
 import {
@@ -127,6 +128,11 @@ export function normaliseTrainingJob(answer: DescribeTrainingJobResponse): SmTra
     outputS3Path: orNull(output?.S3OutputPath),
     modelArtifactS3Uri: orNull(artifact),
     hyperParameters: redactValues(answer.HyperParameters),
+    // Scanned here, on the raw values, because redaction is about to drop them.
+    flaggedEntries: [
+      ...findCredentialEntries('hyperParameters', answer.HyperParameters),
+      ...findCredentialEntries('environment', answer.Environment),
+    ],
     references: references({
       s3Uris: [
         ...(answer.InputDataConfig ?? []).map((channel) => channel.DataSource?.S3DataSource?.S3Uri),
@@ -176,15 +182,18 @@ function normaliseContainer(container: ContainerDefinition): SmModelContainer {
 }
 
 export function normaliseModel(answer: DescribeModelOutput, arn: string): SmModel {
-  const containers = [...(answer.PrimaryContainer ? [answer.PrimaryContainer] : []), ...(answer.Containers ?? [])].map(
-    normaliseContainer,
-  );
+  const raw = [...(answer.PrimaryContainer ? [answer.PrimaryContainer] : []), ...(answer.Containers ?? [])];
+  const containers = raw.map(normaliseContainer);
   return redactSecrets({
     name: answer.ModelName ?? '',
     containers,
     enableNetworkIsolation: answer.EnableNetworkIsolation === true,
     vpcConfig: vpcConfig(answer.VpcConfig),
     executionRoleArn: orNull(answer.ExecutionRoleArn),
+    // Scanned here, on the raw values, because redaction is about to drop them.
+    flaggedEntries: raw.flatMap((container, index) =>
+      findCredentialEntries(`containers[${index}].environment`, container.Environment),
+    ),
     references: references({
       s3Uris: containers.map((c) => c.modelDataUrl ?? undefined),
       resources: containers.map((c) => (c.modelPackageName ? modelPackageArnOf(arn, c.modelPackageName) : undefined)),

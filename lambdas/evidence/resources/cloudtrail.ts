@@ -52,6 +52,9 @@ export const cloudTrailTrailConfigurationSchema = z.object({
       isLogging: z.boolean(),
       latestDeliveryTime: z.string().optional(),
       latestDeliveryError: z.string().optional(),
+      /** GetTrailStatus LatestCloudWatchLogsDeliveryTime / Error: the last delivery to the CloudWatch Logs group. */
+      latestCloudWatchLogsDeliveryTime: z.string().optional(),
+      latestCloudWatchLogsDeliveryError: z.string().optional(),
     })
     .optional(),
   /** Absent when GetEventSelectors failed. A trail has basic or advanced selectors, not both. */

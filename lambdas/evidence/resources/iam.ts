@@ -14,6 +14,7 @@ export const IAM_MANAGED_POLICY_TYPE = 'AWS::IAM::ManagedPolicy';
 
 export const ADMINISTRATOR_ACCESS_POLICY_NAME = 'AdministratorAccess';
 export const SAGEMAKER_SERVICE_PRINCIPAL = 'sagemaker.amazonaws.com';
+export const BEDROCK_SERVICE_PRINCIPAL = 'bedrock.amazonaws.com';
 
 const attachedPolicySchema = z.object({ name: z.string(), arn: z.string() });
 export type AttachedPolicy = z.infer<typeof attachedPolicySchema>;
@@ -168,6 +169,50 @@ export function allowsFullAdministration(document: unknown): boolean {
       asArray(statement.Action).some((action) => action === '*' || action === '*:*') &&
       asArray(statement.Resource).includes('*'),
   );
+}
+
+/** What a principal's own policies say about administrator rights: the grants found, and what could not be read. */
+export interface AdministratorGrants {
+  /** The policies that grant full administration: a policy ARN, or "inline/<name>". */
+  grants: string[];
+  /** What could not be read (a listing failed, a document is unreadable) and on which resource; undefined when complete. */
+  unknown?: { what: string; resource: string };
+}
+
+/**
+ * The one definition of an administrator, used by the IAM collector's inventory and by
+ * iam.no_users_with_admin: AdministratorAccess attached, or any attached customer managed or
+ * inline policy that allows Action * on Resource *. AWS managed policies other than
+ * AdministratorAccess never do. `customerPolicy` answers from the collected customer managed
+ * policies: undefined when the policy was not collected, `document` undefined when unreadable.
+ */
+export function administratorGrants(
+  principal: { attachedPolicies?: AttachedPolicy[] | undefined; inlinePolicies?: InlinePolicy[] | undefined } | undefined,
+  owner: string,
+  customerPolicy: (arn: string) => { document?: unknown } | undefined,
+): AdministratorGrants {
+  let unknown: AdministratorGrants['unknown'];
+  if (principal?.attachedPolicies === undefined) unknown ??= { what: `attached policies of ${owner}`, resource: owner };
+  if (principal?.inlinePolicies === undefined) unknown ??= { what: `inline policies of ${owner}`, resource: owner };
+  const grants: string[] = [];
+  for (const policy of principal?.attachedPolicies ?? []) {
+    if (isAdministratorAccess(policy.arn)) grants.push(policy.arn);
+    else if (isAwsManagedPolicy(policy.arn)) continue;
+    else {
+      const customer = customerPolicy(policy.arn);
+      if (customer?.document === undefined) unknown ??= { what: `document of ${policy.arn}`, resource: policy.arn };
+      else if (allowsFullAdministration(customer.document)) grants.push(policy.arn);
+    }
+  }
+  for (const policy of principal?.inlinePolicies ?? []) {
+    if (policy.document === undefined) unknown ??= { what: `inline policy ${policy.name} of ${owner}`, resource: owner };
+    else if (allowsFullAdministration(policy.document)) grants.push(`inline/${policy.name}`);
+  }
+  return { grants, ...(unknown ? { unknown } : {}) };
+}
+
+export function isAwsManagedPolicy(policyArn: string): boolean {
+  return /^arn:aws[a-z-]*:iam::aws:policy\//.test(policyArn);
 }
 
 /** True when the trust policy lets the SageMaker service principal assume the role. */

@@ -47,6 +47,8 @@ export const s3BucketConfigurationSchema = z.object({
           expiration: z.boolean(),
           transition: z.boolean(),
           noncurrentVersionExpiration: z.boolean(),
+          /** Absent in evidence recorded before revision 2 collected it. */
+          noncurrentVersionTransition: z.boolean().optional(),
         }),
       ),
     })

@@ -24,6 +24,12 @@ export const SM_MONITORING_JOB_DEFINITION_TYPE = 'AWS::SageMaker::MonitoringJobD
 export const SM_FEATURE_GROUP_TYPE = 'AWS::SageMaker::FeatureGroup';
 
 const redactedMap = z.record(z.string(), z.string());
+/**
+ * Map entries that held a credential when collected (see evidence/credential-entries.ts): the
+ * map, the key and the rule that matched, never the value. Absent in evidence recorded before
+ * revision 2 scanned for them.
+ */
+const flaggedEntriesSchema = z.array(z.object({ source: z.string(), key: z.string(), rule: z.string() })).optional();
 const vpcConfigSchema = z.object({ subnets: z.array(z.string()), securityGroupIds: z.array(z.string()) });
 export type SmVpcConfig = z.infer<typeof vpcConfigSchema>;
 
@@ -84,6 +90,8 @@ export const trainingJobSchema = z.object({
   outputS3Path: z.string().nullable(),
   modelArtifactS3Uri: z.string().nullable(),
   hyperParameters: redactedMap,
+  /** Hyper-parameters and environment entries holding a credential. */
+  flaggedEntries: flaggedEntriesSchema,
 });
 export type SmTrainingJob = z.infer<typeof trainingJobSchema>;
 
@@ -106,6 +114,8 @@ export const modelSchema = z.object({
   enableNetworkIsolation: z.boolean(),
   vpcConfig: vpcConfigSchema.nullable(),
   executionRoleArn: z.string().nullable(),
+  /** Container environment entries holding a credential. */
+  flaggedEntries: flaggedEntriesSchema,
   references: resourceReferencesSchema,
 });
 export type SmModel = z.infer<typeof modelSchema>;

@@ -1,4 +1,7 @@
-/** Every check id of the "Automated checks" table of the checklist (shared/checklist.md), in its order. */
+/**
+ * Every check id of the checklist (shared/checklist.md): the "Automated checks" table in its order,
+ * then the revision 2 checks built so far (those that need no new service), in their table's order.
+ */
 export const CHECKLIST_CHECK_IDS = [
   's3.default_encryption',
   's3.ml_bucket_kms',
@@ -70,4 +73,9 @@ export const CHECKLIST_CHECK_IDS = [
   'evidence.change_log',
   'evidence.reports_on_schedule',
   'evidence.ml_inventory',
+  'iam.service_role_trust_scoped',
+  'ct.log_bucket_protected',
+  'ct.cloudwatch_logs',
+  'sm.training.no_secrets',
+  'sm.model.no_secrets',
 ];

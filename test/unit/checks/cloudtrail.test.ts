@@ -1,5 +1,6 @@
 import { CLOUDTRAIL_CHECKS } from '../../../lambdas/checks/cloudtrail';
 import type { Finding, Snapshot } from '../../../lambdas/checks/types';
+import { parseConfig } from '../../../lambdas/config/schema';
 import type { CollectionError } from '../../../lambdas/evidence/record';
 import {
   type AdvancedEventSelector,
@@ -7,7 +8,11 @@ import {
   CLOUDTRAIL_TRAIL_TYPE,
   type CloudTrailTrailConfiguration,
 } from '../../../lambdas/evidence/resources/cloudtrail';
-import { S3_BUCKET_TYPE } from '../../../lambdas/evidence/resources/s3';
+import {
+  accountPublicAccessBlockArn,
+  S3_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
+  S3_BUCKET_TYPE,
+} from '../../../lambdas/evidence/resources/s3';
 import { makeCheckContext, makeSnapshot, type ResourceFixture, stubMlScope, TEST_ACCOUNT } from '../../helpers/snapshots';
 
 const ROOT = `arn:aws:iam::${TEST_ACCOUNT}:root`;
@@ -34,6 +39,8 @@ const trail = (configuration: Partial<CloudTrailTrailConfiguration>, arn = TRAIL
     includeGlobalServiceEvents: true,
     logFileValidationEnabled: true,
     kmsKeyId: `arn:aws:kms:us-east-1:${TEST_ACCOUNT}:key/k1`,
+    s3BucketName: 'trail-logs',
+    cloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${TEST_ACCOUNT}:log-group:trail:*`,
     status: { isLogging: true },
     eventSelectors: { basic: [ALL_MANAGEMENT], advanced: [] },
     ...configuration,
@@ -161,7 +168,13 @@ describe('CloudTrail checks', () => {
   describe.each([
     ['ct.log_file_validation', { logFileValidationEnabled: false }, 'LogFileValidationEnabled false'],
     ['ct.kms_encrypted', { kmsKeyId: null }, 'KmsKeyId not set'],
-  ])('%s', (id, failing, failDetail) => {
+    ['ct.cloudwatch_logs', { cloudWatchLogsLogGroupArn: undefined }, 'CloudWatchLogsLogGroupArn is not set'],
+    [
+      'ct.cloudwatch_logs',
+      { status: { isLogging: true, latestCloudWatchLogsDeliveryError: 'AccessDenied: role cannot write' } },
+      'the last delivery failed: AccessDenied: role cannot write',
+    ],
+  ])('%s', (id, failing: Partial<CloudTrailTrailConfiguration>, failDetail) => {
     it('passes the multi-region trail', () => {
       expect(single(run(id, [trails([trail({})])]))).toMatchObject({ resource: TRAIL, status: 'PASS' });
     });
@@ -179,6 +192,115 @@ describe('CloudTrail checks', () => {
     });
     it('is NOT_APPLICABLE without a multi-region trail', () => {
       expect(single(run(id, [trails([trail({ isMultiRegion: false })])])).status).toBe('NOT_APPLICABLE');
+    });
+  });
+
+  describe('ct.cloudwatch_logs without the trail status', () => {
+    it('is ERROR citing GetTrailStatus', () => {
+      const { status: _status, ...withoutStatus } = trail({}).configuration;
+      const unread = { ...trail({}), configuration: withoutStatus };
+      const finding = single(run('ct.cloudwatch_logs', [trails([unread], [denied('cloudtrail:GetTrailStatus', TRAIL)])]));
+      expect(finding).toMatchObject({
+        resource: TRAIL,
+        status: 'ERROR',
+        detail: expect.stringContaining('cloudtrail:GetTrailStatus'),
+      });
+    });
+  });
+
+  describe('ct.log_bucket_protected', () => {
+    const LOG_BUCKET = 'arn:aws:s3:::trail-logs';
+    const DENY_HTTP = {
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [LOG_BUCKET, `${LOG_BUCKET}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    };
+    const BLOCKED = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+    const logBucket = (configuration: Record<string, unknown>, errors: CollectionError[] = [], account = TEST_ACCOUNT) =>
+      makeSnapshot({
+        collector: 's3',
+        region: 'global',
+        account,
+        errors,
+        resources: [
+          {
+            arn: accountPublicAccessBlockArn(account),
+            type: S3_ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE,
+            configuration: { publicAccessBlock: null },
+          },
+          {
+            arn: LOG_BUCKET,
+            type: S3_BUCKET_TYPE,
+            region: 'us-east-1',
+            configuration: {
+              name: 'trail-logs',
+              policy: { document: DENY_HTTP },
+              versioning: { status: 'Enabled', mfaDelete: false },
+              publicAccessBlock: BLOCKED,
+              ...configuration,
+            },
+          },
+        ],
+      });
+    const otherAccountsS3 = makeSnapshot({ collector: 's3', region: 'global', resources: [] });
+
+    it('passes a log bucket with public access blocked, versioning and a TLS-only policy', () => {
+      const finding = single(run('ct.log_bucket_protected', [trails([trail({})]), logBucket({})]));
+      expect(finding).toMatchObject({ resource: LOG_BUCKET, status: 'PASS', account: TEST_ACCOUNT });
+    });
+    it('fails naming every missing protection', () => {
+      const finding = single(
+        run('ct.log_bucket_protected', [
+          trails([trail({})]),
+          logBucket({ versioning: { status: 'Disabled', mfaDelete: false }, publicAccessBlock: null, policy: null }),
+        ]),
+      );
+      expect(finding).toMatchObject({ resource: LOG_BUCKET, status: 'FAIL' });
+      expect(finding.detail).toContain('versioning is Disabled');
+      expect(finding.detail).toContain('public access not blocked');
+      expect(finding.detail).toContain('no bucket policy');
+    });
+    it('is ERROR when the bucket policy could not be read', () => {
+      const snapshot = logBucket({}, [denied('s3:GetBucketPolicy', LOG_BUCKET)]);
+      delete (snapshot.resources[1]!.configuration as { policy?: unknown }).policy;
+      const finding = single(run('ct.log_bucket_protected', [trails([trail({})]), snapshot]));
+      expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('s3:GetBucketPolicy') });
+    });
+    it('is ERROR, saying so, when the bucket is in another account', () => {
+      const finding = single(run('ct.log_bucket_protected', [trails([trail({})]), otherAccountsS3]));
+      expect(finding).toMatchObject({
+        resource: LOG_BUCKET,
+        status: 'ERROR',
+        detail: expect.stringContaining('is not in account 123456789012'),
+      });
+    });
+    it("is NOT_APPLICABLE for another account's bucket listed in config externalTrailBuckets", () => {
+      const context = makeCheckContext([trails([trail({})]), otherAccountsS3], {
+        config: parseConfig({ externalTrailBuckets: ['trail-logs'] }),
+      });
+      const finding = single(CLOUDTRAIL_CHECKS.find((c) => c.id === 'ct.log_bucket_protected')!.run(context));
+      expect(finding).toMatchObject({ status: 'NOT_APPLICABLE', detail: expect.stringContaining('externalTrailBuckets') });
+    });
+    it('judges a bucket found in another collected account', () => {
+      const finding = single(
+        run('ct.log_bucket_protected', [trails([trail({})]), otherAccountsS3, logBucket({}, [], '210987654321')]),
+      );
+      expect(finding).toMatchObject({ resource: LOG_BUCKET, status: 'PASS', account: TEST_ACCOUNT });
+    });
+    it('is ERROR when the buckets could not be listed', () => {
+      const finding = single(
+        run('ct.log_bucket_protected', [
+          trails([trail({})]),
+          makeSnapshot({ collector: 's3', region: 'global', errors: [denied('s3:ListBuckets')] }),
+        ]),
+      );
+      expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('s3:ListBuckets failed') });
     });
   });
 

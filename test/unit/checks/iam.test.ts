@@ -111,7 +111,7 @@ const only = (findings: Finding[], resource?: string): Finding => {
 const denied = (api: string, resource: string): CollectionError => ({ api, resource, code: 'AccessDenied', message: 'denied' });
 
 describe('IAM checks', () => {
-  it('exports the eleven IAM checks of the checklist', () => {
+  it('exports the twelve IAM checks of the checklist', () => {
     expect(IAM_CHECKS.map((c) => c.id).sort()).toEqual(
       [
         'iam.access_key_rotation',
@@ -123,6 +123,7 @@ describe('IAM checks', () => {
         'iam.root_mfa',
         'iam.root_no_access_keys',
         'iam.sagemaker_roles_scoped',
+        'iam.service_role_trust_scoped',
         'iam.unused_credentials',
         'iam.users_no_direct_policies',
       ].sort(),
@@ -311,8 +312,35 @@ describe('IAM checks', () => {
     it('fails a user with AdministratorAccess attached directly', () => {
       expect(only(run('iam.no_users_with_admin', [user({ attachedPolicies: [ADMIN_ACCESS] })]))).toMatchObject({
         status: 'FAIL',
-        detail: `attachedPolicies includes ${ADMIN_ACCESS.arn}`,
+        detail: `administrator rights (Action * on Resource *) through ${ADMIN_ACCESS.arn}`,
       });
+    });
+    it('fails a user with a customer managed *:* policy attached directly', () => {
+      const starColon = { Statement: [{ Effect: 'Allow', Action: '*:*', Resource: '*' }] };
+      const findings = run('iam.no_users_with_admin', [
+        user({ attachedPolicies: [{ name: 'scoped', arn: POLICY }] }),
+        policy(starColon),
+      ]);
+      expect(only(findings, USER)).toMatchObject({ status: 'FAIL', detail: expect.stringContaining(POLICY) });
+    });
+    it('fails a user with an inline * / * policy', () => {
+      const finding = only(run('iam.no_users_with_admin', [user({ inlinePolicies: [{ name: 'god', document: STAR }] })]));
+      expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('inline/god') });
+    });
+    it('passes a user whose customer managed policy is scoped', () => {
+      const findings = run('iam.no_users_with_admin', [
+        user({ attachedPolicies: [{ name: 'scoped', arn: POLICY }] }),
+        policy(SCOPED),
+      ]);
+      expect(only(findings, USER).status).toBe('PASS');
+    });
+    it('is ERROR when an attached customer policy document could not be read', () => {
+      const findings = run(
+        'iam.no_users_with_admin',
+        [user({ attachedPolicies: [{ name: 'scoped', arn: POLICY }] }), policy(undefined)],
+        [denied('iam:GetPolicyVersion', POLICY)],
+      );
+      expect(only(findings, USER)).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('iam:GetPolicyVersion') });
     });
     it('is ERROR when the attached policies could not be listed', () => {
       const finding = only(
@@ -335,7 +363,7 @@ describe('IAM checks', () => {
       const finding = only(run('iam.sagemaker_roles_scoped', [role([{ name: 'scoped', arn: POLICY }]), policy(STAR)]), ROLE);
       expect(finding).toMatchObject({
         status: 'FAIL',
-        detail: expect.stringContaining(`${POLICY} allows Action * on Resource *`),
+        detail: `administrator rights (Action * on Resource *) through ${POLICY}`,
       });
     });
     it('is ERROR when the role policies could not be listed', () => {
@@ -344,7 +372,10 @@ describe('IAM checks', () => {
     });
     it('fails a SageMaker role with an inline * / * policy', () => {
       const finding = only(run('iam.sagemaker_roles_scoped', [role([], [{ name: 'everything', document: STAR }])]));
-      expect(finding).toMatchObject({ status: 'FAIL', detail: 'inline policy everything allows Action * on Resource *' });
+      expect(finding).toMatchObject({
+        status: 'FAIL',
+        detail: 'administrator rights (Action * on Resource *) through inline/everything',
+      });
     });
     it('is ERROR when the role inline policies could not be listed', () => {
       const withoutInline = role([]);
@@ -355,6 +386,57 @@ describe('IAM checks', () => {
     it('keeps a role the deadline left undescribed in scope, as ERROR', () => {
       const stub: ResourceFixture = { arn: ROLE, type: IAM_ROLE_TYPE, region: 'global', configuration: { roleName: 'ml-exec' } };
       const finding = only(run('iam.sagemaker_roles_scoped', [stub], [denied('deadline', ROLE)]));
+      expect(finding).toMatchObject({ resource: ROLE, status: 'ERROR', detail: expect.stringContaining('deadline failed') });
+    });
+  });
+
+  describe('iam.service_role_trust_scoped', () => {
+    const trusting = (service: string, condition?: Record<string, unknown>): ResourceFixture => {
+      const base = role([]);
+      // Trust policy shape: https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html (confused deputy prevention)
+      base.configuration.trustPolicy = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'Service',
+            Effect: 'Allow',
+            Principal: { Service: service },
+            Action: 'sts:AssumeRole',
+            ...(condition ? { Condition: condition } : {}),
+          },
+        ],
+      };
+      return base;
+    };
+    it('passes a SageMaker role whose trust is conditioned on aws:SourceAccount', () => {
+      const finding = only(
+        run('iam.service_role_trust_scoped', [
+          trusting('sagemaker.amazonaws.com', { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT } }),
+        ]),
+      );
+      expect(finding).toMatchObject({ resource: ROLE, status: 'PASS' });
+    });
+    it('passes a Bedrock role conditioned on aws:SourceArn', () => {
+      const condition = { ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:us-east-1:${TEST_ACCOUNT}:model-customization-job/*` } };
+      expect(only(run('iam.service_role_trust_scoped', [trusting('bedrock.amazonaws.com', condition)])).status).toBe('PASS');
+    });
+    it('fails a SageMaker role trusted without a source condition, naming the statement', () => {
+      const finding = only(run('iam.service_role_trust_scoped', [trusting('sagemaker.amazonaws.com')]));
+      expect(finding).toMatchObject({
+        resource: ROLE,
+        status: 'FAIL',
+        detail: 'trust policy lets statement Service assume the role without an aws:SourceAccount or aws:SourceArn condition',
+      });
+    });
+    it('leaves roles trusted by other services out of scope', () => {
+      expect(only(run('iam.service_role_trust_scoped', [trusting('ec2.amazonaws.com')]))).toMatchObject({
+        status: 'NOT_APPLICABLE',
+        detail: 'no roles trusted by sagemaker.amazonaws.com or bedrock.amazonaws.com',
+      });
+    });
+    it('is ERROR for a role the deadline left undescribed', () => {
+      const stub: ResourceFixture = { arn: ROLE, type: IAM_ROLE_TYPE, region: 'global', configuration: { roleName: 'ml-exec' } };
+      const finding = only(run('iam.service_role_trust_scoped', [stub], [denied('deadline', ROLE)]));
       expect(finding).toMatchObject({ resource: ROLE, status: 'ERROR', detail: expect.stringContaining('deadline failed') });
     });
   });

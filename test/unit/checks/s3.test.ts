@@ -272,6 +272,40 @@ describe('s3.tls_only', () => {
   });
 });
 
+describe('s3.ml_bucket_lifecycle (revision 2: noncurrent versions count)', () => {
+  const rule = (
+    actions: Partial<
+      Record<'expiration' | 'transition' | 'noncurrentVersionExpiration' | 'noncurrentVersionTransition', boolean>
+    >,
+  ) => ({
+    enabled: true,
+    expiration: false,
+    transition: false,
+    noncurrentVersionExpiration: false,
+    noncurrentVersionTransition: false,
+    ...actions,
+  });
+  it.each([
+    ['NoncurrentVersionExpiration', { noncurrentVersionExpiration: true }],
+    ['NoncurrentVersionTransition', { noncurrentVersionTransition: true }],
+    ['Transition', { transition: true }],
+  ])('passes an Enabled rule with only %s', (name, actions) => {
+    const finding = only(
+      run('s3.ml_bucket_lifecycle', [bucketSnapshot({ ...goodBucket(), lifecycle: { rules: [rule(actions)] } })]),
+    );
+    expect(finding).toMatchObject({ status: 'PASS', detail: expect.stringContaining(name) });
+  });
+  it('fails an Enabled rule that neither expires nor transitions anything', () => {
+    const finding = only(run('s3.ml_bucket_lifecycle', [bucketSnapshot({ ...goodBucket(), lifecycle: { rules: [rule({})] } })]));
+    expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('1 rules, 1 Enabled') });
+  });
+  it('is ERROR on a rule recorded before noncurrent transitions were collected', () => {
+    const { noncurrentVersionTransition: _omitted, ...old } = rule({});
+    const finding = only(run('s3.ml_bucket_lifecycle', [bucketSnapshot({ ...goodBucket(), lifecycle: { rules: [old] } })]));
+    expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('NoncurrentVersionTransitions') });
+  });
+});
+
 describe('s3.ml_bucket_classification_tag', () => {
   it('fails on a missing tag and on a value outside the allowed list', () => {
     // Act

@@ -80,6 +80,7 @@ function compliantWorld(): Record<string, ResourceFixture> {
         outputS3Path: 's3://models/output',
         modelArtifactS3Uri: 's3://models/output/train-1/output/model.tar.gz',
         hyperParameters: { epochs: '[REDACTED]' },
+        flaggedEntries: [],
         references: noRefs,
       },
     },
@@ -118,6 +119,7 @@ function compliantWorld(): Record<string, ResourceFixture> {
         enableNetworkIsolation: true,
         vpcConfig: { subnets: ['subnet-1'], securityGroupIds: ['sg-1'] },
         executionRoleArn: null,
+        flaggedEntries: [],
         references: noRefs,
       },
     },
@@ -295,6 +297,21 @@ const CASES: [string, keyof World, (w: World) => void, string][] = [
   ],
   ['sm.training.vpc', 'training', (w) => set(w, 'training', { vpcConfig: null }), 'VpcConfig is not set'],
   [
+    'sm.training.no_secrets',
+    'training',
+    (w) => set(w, 'training', { flaggedEntries: [{ source: 'hyperParameters', key: 'hf_token', rule: 'secret-named-key' }] }),
+    'credential in hyperParameters key hf_token (rule secret-named-key): the value was not recorded',
+  ],
+  [
+    'sm.model.no_secrets',
+    'model',
+    (w) =>
+      set(w, 'model', {
+        flaggedEntries: [{ source: 'containers[0].environment', key: 'AWS_KEY', rule: 'aws-access-key-id' }],
+      }),
+    'credential in containers[0].environment key AWS_KEY (rule aws-access-key-id)',
+  ],
+  [
     'sm.processing.kms',
     'processing',
     (w) => set(w, 'processing', { outputKmsKeyId: null }),
@@ -445,7 +462,7 @@ describe('SAGEMAKER_CHECKS', () => {
     // Assess
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(CASES.map(([id]) => id).sort());
-    expect(ids).toHaveLength(36);
+    expect(ids).toHaveLength(38);
     for (const check of SAGEMAKER_CHECKS) expect(check.collectors).toEqual(['sagemaker']);
   });
 
@@ -489,6 +506,21 @@ describe('SAGEMAKER_CHECKS', () => {
       expect(finding.status).toBe('ERROR');
       expect(finding.detail).toContain('AccessDenied');
     });
+  });
+
+  it.each([
+    ['sm.training.no_secrets', 'training'],
+    ['sm.model.no_secrets', 'model'],
+  ] as const)('%s is ERROR on evidence recorded before the credential scan', (id, target) => {
+    // Prepare
+    const world = compliantWorld();
+    delete (world[target].configuration as { flaggedEntries?: unknown }).flaggedEntries;
+
+    // Act
+    const finding = findingOn(runCheck(id, world), world[target].arn);
+
+    // Assess
+    expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('not scanned for credentials') });
   });
 
   it('says "recreate" in the remediation of settings fixed at creation', () => {

@@ -94,6 +94,32 @@ describe('CloudTrail collector', () => {
     expect(configurationOf(output, orgArn)).toMatchObject({ isShadow: true, isOrganizationTrail: true, kmsKeyId: null });
   });
 
+  it('records the CloudWatch Logs group and the last CloudWatch Logs delivery and its error', async () => {
+    // Prepare: GetTrailStatus fields from the CloudTrail API reference
+    cloudTrail.on(DescribeTrailsCommand).resolves({
+      trailList: [trail('main', { CloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:ct:*' })],
+    });
+    cloudTrail.on(GetTrailStatusCommand).resolves({
+      IsLogging: true,
+      LatestCloudWatchLogsDeliveryTime: new Date('2026-11-26T00:00:00Z'),
+      LatestCloudWatchLogsDeliveryError: 'AccessDeniedException',
+    });
+    cloudTrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [] });
+
+    // Act
+    const output = await collectCloudTrail(mockedCollectorContext());
+
+    // Assess
+    expect(configurationOf(output, trailArn('main'))).toMatchObject({
+      cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:ct:*',
+      status: {
+        isLogging: true,
+        latestCloudWatchLogsDeliveryTime: '2026-11-26T00:00:00.000Z',
+        latestCloudWatchLogsDeliveryError: 'AccessDeniedException',
+      },
+    });
+  });
+
   it('normalises advanced event selectors', async () => {
     // Prepare
     cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [trail('adv')] });

@@ -271,6 +271,24 @@ describe('IAM collector', () => {
     expect(iam).not.toHaveReceivedCommand(GetLoginProfileCommand);
   });
 
+  it('describes the users of the pages read when ListUsers fails on a later page, withholding the administrator inventory', async () => {
+    // Prepare
+    emptyAccount();
+    iam.on(GetCredentialReportCommand).resolves(report([userRow('alice', false, false)], hoursAgo(1)));
+    iam
+      .on(ListUsersCommand)
+      .resolvesOnce({ Users: [user('alice')], IsTruncated: true, Marker: 'page-2' })
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    // Act
+    const output = await collectIam(mockedCollectorContext());
+
+    // Assess
+    expect(output.resources.filter((r) => r.type === IAM_USER_TYPE).map((r) => r.arn)).toEqual([user('alice').Arn]);
+    expect(output.errors).toContainEqual({ api: 'iam:ListUsers', code: 'Throttling', message: 'Rate exceeded' });
+    expect(output.resources.some((r) => r.type === IAM_ADMINISTRATORS_TYPE)).toBe(false);
+  });
+
   it('records AccessDenied on one user and still describes the others, withholding the administrator inventory', async () => {
     // Prepare
     emptyAccount();

@@ -201,6 +201,24 @@ describe('KMS collector', () => {
     expect(configurationOf(output, 'k2').keyPolicy).toEqual(POLICY);
   });
 
+  it('describes the keys of the pages read when ListKeys fails on a later page', async () => {
+    // Prepare
+    region([key('k1')]);
+    kms
+      .on(ListKeysCommand)
+      .resolvesOnce({ Keys: [{ KeyId: 'k1', KeyArn: keyArn('k1') }], Truncated: true, NextMarker: 'm2' })
+      .rejectsOnce(Object.assign(new Error('We encountered an internal error'), { name: 'KMSInternalException' }));
+
+    // Act
+    const output = await collectKms(mockedCollectorContext());
+
+    // Assess
+    expect(output.resources.map((r) => r.arn)).toEqual([keyArn('k1')]);
+    expect(output.errors).toEqual([
+      { api: 'kms:ListKeys', code: 'KMSInternalException', message: 'We encountered an internal error' },
+    ]);
+  });
+
   it('records a failed ListKeys as a listing error and describes nothing', async () => {
     // Prepare
     region([]);

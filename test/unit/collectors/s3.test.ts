@@ -137,6 +137,60 @@ describe('collectS3', () => {
     expect(lockedDown?.encryption).toBeNull();
   });
 
+  it('records which lifecycle actions each rule takes, noncurrent transitions included', async () => {
+    // Prepare: rule shapes from the GetBucketLifecycleConfiguration API reference (LifecycleRule)
+    s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'models', BucketRegion: 'us-east-1' }] });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({
+      Rules: [
+        { ID: 'markers', Status: 'Enabled', Expiration: { ExpiredObjectDeleteMarker: true } },
+        {
+          ID: 'old-versions',
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          NoncurrentVersionTransitions: [{ NoncurrentDays: 30, StorageClass: 'GLACIER' }],
+        },
+      ],
+    });
+
+    // Act
+    const output = await collectS3(context());
+
+    // Assess: delete-marker cleanup alone expires no data
+    expect(buckets(output)[0]?.lifecycle?.rules).toEqual([
+      {
+        id: 'markers',
+        enabled: true,
+        expiration: false,
+        transition: false,
+        noncurrentVersionExpiration: false,
+        noncurrentVersionTransition: false,
+      },
+      {
+        id: 'old-versions',
+        enabled: true,
+        expiration: false,
+        transition: false,
+        noncurrentVersionExpiration: false,
+        noncurrentVersionTransition: true,
+      },
+    ]);
+  });
+
+  it('describes the buckets of the pages read when ListBuckets fails on a later page', async () => {
+    // Prepare
+    allNotConfigured();
+    s3.on(ListBucketsCommand)
+      .resolvesOnce({ Buckets: [{ Name: 'first', BucketRegion: 'us-east-1' }], ContinuationToken: 'p2' })
+      .rejectsOnce(awsError('InternalError', 500));
+
+    // Act
+    const output = await collectS3(context());
+
+    // Assess
+    expect(buckets(output).map((b) => b.name)).toEqual(['first']);
+    expect(output.errors).toEqual([{ api: 's3:ListBuckets', code: 'InternalError', message: 'InternalError message' }]);
+  });
+
   it('returns only the account-level block for an empty account', async () => {
     // Prepare
     s3.on(ListBucketsCommand).resolves({ Buckets: [] });

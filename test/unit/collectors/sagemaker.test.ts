@@ -230,6 +230,27 @@ describe('sageMakerCollector', () => {
     expect(output.errors).toEqual([]);
   });
 
+  it('keeps the first page when a listing fails on the second, recording the failed call without a resource', async () => {
+    // Prepare
+    sm.on(ListNotebookInstancesCommand)
+      .resolvesOnce({
+        NotebookInstances: [{ NotebookInstanceName: 'a', NotebookInstanceArn: `${ARN}:notebook-instance/a` }],
+        NextToken: 'p2',
+      })
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    notebook('a');
+
+    // Act
+    const output = await collectSageMaker(context());
+
+    // Assess
+    expect(output.resources.filter((r) => r.type === SM_NOTEBOOK_INSTANCE_TYPE).map((r) => r.configuration.name)).toEqual(['a']);
+    expect(output.errors).toEqual([
+      { api: 'sagemaker:ListNotebookInstances', code: 'ThrottlingException', message: 'Rate exceeded' },
+    ]);
+    expect(output.notes).toEqual([{ message: 'sagemaker:ListNotebookInstances failed part-way: list incomplete' }]);
+  });
+
   it('asks every listing for the largest page SageMaker allows', async () => {
     // Act
     await collectSageMaker(context());
@@ -396,6 +417,48 @@ describe('sageMakerCollector', () => {
     const model = output.resources.find((r) => r.type === SM_MODEL_TYPE)?.configuration;
     expect(model).toMatchObject({ containers: [{ environment: { SERVICE_TOKEN: '[REDACTED]', PLAIN: '[REDACTED]' } }] });
     expect(modelSchema.safeParse(model).success).toBe(true);
+  });
+
+  it('flags credentials in hyper-parameters and environments by key and rule, scanned before redaction', async () => {
+    // Prepare: a GitHub token pattern under a plain key, literals under secret-naming keys, and look-alikes that are not secrets
+    const githubToken = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
+    sm.on(ListTrainingJobsCommand).resolves({
+      TrainingJobSummaries: [
+        { TrainingJobName: 'job', TrainingJobArn: `${ARN}:training-job/job`, CreationTime: NOW, TrainingJobStatus: 'Completed' },
+      ],
+    });
+    sm.on(DescribeTrainingJobCommand).resolves({
+      TrainingJobName: 'job',
+      TrainingJobArn: `${ARN}:training-job/job`,
+      TrainingJobStatus: 'Completed',
+      CreationTime: NOW,
+      HyperParameters: { hf_token: 'hf-literal-value', max_tokens: '512', tokenizer_name: 'bert-base', repo: githubToken },
+      Environment: { DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db', API_KEY: '$API_KEY' },
+      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 },
+    });
+    sm.on(ListModelsCommand).resolves({ Models: [{ ModelName: 'm', ModelArn: `${ARN}:model/m`, CreationTime: NOW }] });
+    sm.on(DescribeModelCommand).resolves({
+      ModelName: 'm',
+      ModelArn: `${ARN}:model/m`,
+      CreationTime: NOW,
+      PrimaryContainer: { Image: 'image', Environment: { DB_PASSWORD: 'model-env-password', LOG_LEVEL: 'info' } },
+    });
+
+    // Act
+    const output = await collectSageMaker(context());
+
+    // Assess
+    const json = JSON.stringify(output);
+    for (const secret of ['hf-literal-value', githubToken, 'model-env-password']) expect(json).not.toContain(secret);
+    const job = output.resources.find((r) => r.type === SM_TRAINING_JOB_TYPE)?.configuration as SmTrainingJob;
+    expect(job.flaggedEntries).toEqual([
+      { source: 'hyperParameters', key: 'hf_token', rule: 'secret-named-key' },
+      { source: 'hyperParameters', key: 'repo', rule: 'github-token' },
+    ]);
+    const model = output.resources.find((r) => r.type === SM_MODEL_TYPE)?.configuration;
+    expect(model).toMatchObject({
+      flaggedEntries: [{ source: 'containers[0].environment', key: 'DB_PASSWORD', rule: 'secret-named-key' }],
+    });
   });
 
   it('stores only the names of credential patterns found in lifecycle scripts', async () => {
