@@ -7,7 +7,7 @@ import {
   cloudTrailTrailConfigurationSchema,
 } from '../evidence/resources/cloudtrail';
 import { bucketArn, bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
-import { accountRootArn, fail, findingFor, incompleteDetail, missing, pass, type Verdict } from './helpers';
+import { accountRootArn, fail, failureLine, findingFor, incompleteDetail, missing, pass, type Verdict } from './helpers';
 import { bucketConfiguration, failClosedOnScopeGaps } from './ml-scope';
 import { judgePublicAccessBlocked, judgeTlsOnly, judgeVersioning } from './s3';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
@@ -181,7 +181,7 @@ const multiRegionLogging: Check = {
       if (failedListing)
         return accountFinding('ct.multi_region_logging', account, {
           status: 'ERROR',
-          detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}`,
+          detail: `trails could not be listed: ${failureLine(failedListing)}`,
         });
       return accountFinding(
         'ct.multi_region_logging',
@@ -219,7 +219,7 @@ function multiRegionTrailCheck(
               failedListing
                 ? {
                     status: 'ERROR',
-                    detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}`,
+                    detail: `trails could not be listed: ${failureLine(failedListing)}`,
                   }
                 : { status: 'NOT_APPLICABLE', detail: 'no multi-region trail (see ct.multi_region_logging)' },
             ),
@@ -311,7 +311,7 @@ function unseenLogBucket(context: CheckContext, account: string, name: string, t
   });
   const writer = `log bucket of ${trails.join(', ')}`;
   if (own.length === 0) return finding('ERROR', `${writer}: no S3 evidence for account ${account}`);
-  if (listing) return finding('ERROR', `${writer}: buckets could not be listed: ${listing.api} failed with ${listing.code}`);
+  if (listing) return finding('ERROR', `${writer}: buckets could not be listed: ${failureLine(listing)}`);
   if (context.config.externalTrailBuckets.includes(name))
     return finding(
       'NOT_APPLICABLE',
@@ -340,7 +340,7 @@ const logBucketProtected: Check = {
             'ct.log_bucket_protected',
             account,
             failedListing
-              ? { status: 'ERROR', detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}` }
+              ? { status: 'ERROR', detail: `trails could not be listed: ${failureLine(failedListing)}` }
               : {
                   status: 'NOT_APPLICABLE',
                   detail: 'no multi-region trail, so no log bucket to judge (see ct.multi_region_logging)',
@@ -440,8 +440,7 @@ function judgeBucket(bucket: SnapshotResource, account: AccountTrails | undefine
     return pass(`S3 data events recorded: read by ${readers.join(', ')}, write by ${writers.join(', ')}`);
   if (error) return error;
   const failedListing = listingFailure(account.snapshots);
-  if (failedListing)
-    return { status: 'ERROR', detail: `trails could not be listed: ${failedListing.api} failed with ${failedListing.code}` };
+  if (failedListing) return { status: 'ERROR', detail: `trails could not be listed: ${failureLine(failedListing)}` };
   return fail(
     `no logging trail records S3 data events on arn:aws:s3:::${name}/ (read: ${readers.join(', ') || 'none'}; write: ${writers.join(', ') || 'none'})`,
   );

@@ -1,6 +1,6 @@
 import { COLLECTOR_NAMES } from '../evidence/record';
 import { bucketArn } from '../evidence/resources/s3';
-import { accountRootArn } from './helpers';
+import { accountRootArn, failureLine } from './helpers';
 import { buildMlInventory } from './ml-inventory';
 import type { Check, CheckContext, Finding, FindingStatus, Snapshot } from './types';
 
@@ -80,7 +80,7 @@ function collectionFresh(context: CheckContext): Finding[] {
         detail = `latest full ${collector} snapshot is ${ageHours} h old (limit ${context.config.thresholds.evidenceFreshnessHours} h)`;
       } else if (snapshot.errors.length > 0) {
         status = 'FAIL';
-        detail = `${collector} snapshot incomplete: ${snapshot.errors.length} failed calls, first ${snapshot.errors[0]!.api} ${snapshot.errors[0]!.code}`;
+        detail = `${collector} snapshot incomplete: ${snapshot.errors.length} failed calls, first ${failureLine(snapshot.errors[0]!)}`;
       }
       findings.push({
         check: 'evidence.collection_fresh',
@@ -177,7 +177,7 @@ function mlInventory(context: CheckContext): Finding[] {
     const snapshots: Snapshot[] = [...sagemaker, ...context.snapshots('s3')].filter((s) => s.account === account);
     const listingFailed = snapshots.flatMap((s) => s.errors).find((e) => e.resource === undefined);
     if (listingFailed) {
-      return { status: 'ERROR', detail: `inventory incomplete: ${listingFailed.api} failed with ${listingFailed.code}` };
+      return { status: 'ERROR', detail: `inventory incomplete: ${failureLine(listingFailed)}` };
     }
     const inventory = buildMlInventory(snapshots);
     const counts = Object.entries(inventory.counts).map(([kind, n]) => `${n} ${kind}`);

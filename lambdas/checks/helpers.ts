@@ -1,3 +1,4 @@
+import { cleanMessage } from '../aws/errors';
 import type { CollectionError } from '../evidence/record';
 import type { Finding, FindingStatus, Snapshot, SnapshotResource } from './types';
 
@@ -16,10 +17,23 @@ export function missing(snapshot: Snapshot, resource: string, what: string, api?
   const error = errorFor(snapshot, resource, api) ?? (api === undefined ? undefined : errorFor(snapshot, resource));
   return {
     status: 'ERROR',
-    detail: error
-      ? `${what} could not be collected: ${error.api} failed with ${error.code}: ${error.message}`
-      : `${what} could not be collected`,
+    detail: error ? `${what} could not be collected: ${failureLine(error)}` : `${what} could not be collected`,
   };
+}
+
+/**
+ * A recorded failure as one line: the call, the HTTP status or error code, and what it means
+ * ("sagemaker:ListMonitoringSchedules answered HTTP 500 with a non-JSON body"). Messages
+ * recorded before the wording was cleaned are cleaned here too.
+ */
+export function failureLine(error: CollectionError): string {
+  const status = /^HTTP(\d{3})$/.exec(error.code)?.[1];
+  const message = cleanMessage(error.message);
+  if (status !== undefined) {
+    // Older records kept the parser's own text; only a JSON parse failure was coded HTTPnnn then.
+    return `${error.api} ${message.startsWith('answered HTTP') ? message : `answered HTTP ${status} with a non-JSON body`}`;
+  }
+  return `${error.api} failed with ${error.code}${message && message !== error.code ? `: ${message}` : ''}`;
 }
 
 /** The first recorded error about a resource (and API, when given). */
@@ -97,7 +111,7 @@ export function judgeEach(
 
 /** One line saying which listing failed and what that means for the population. */
 export function incompleteDetail(what: string, failure: CollectionError, judged: number): string {
-  const call = `${failure.api} failed with ${failure.code}`;
+  const call = failureLine(failure);
   return judged === 0
     ? `${what} could not be listed: ${call}`
     : `${what} not completely listed: ${call}; the ${judged} seen are judged, others may exist unseen`;

@@ -19,6 +19,7 @@ import {
   iamManagedPolicyConfigurationSchema,
   iamRoleConfigurationSchema,
   iamUserConfigurationSchema,
+  maskAccessKeyId,
   type PasswordPolicy,
   policyStatements,
   SAGEMAKER_SERVICE_PRINCIPAL,
@@ -160,12 +161,18 @@ const unusedCredentials = userCheck(
     }
     for (const key of c.accessKeys.filter((k) => k.status === 'Active')) {
       if (key.lastUsedDate === undefined)
-        return missing(snapshot, resource.arn, `last use of access key ${key.accessKeyId}`, 'iam:GetAccessKeyLastUsed');
+        return missing(
+          snapshot,
+          resource.arn,
+          `last use of access key ${maskAccessKeyId(key.accessKeyId)}`,
+          'iam:GetAccessKeyLastUsed',
+        );
       const lastActivity = key.lastUsedDate ?? key.createDate;
-      if (lastActivity === undefined) return missing(snapshot, resource.arn, `creation date of access key ${key.accessKeyId}`);
+      if (lastActivity === undefined)
+        return missing(snapshot, resource.arn, `creation date of access key ${maskAccessKeyId(key.accessKeyId)}`);
       const days = daysSince(context.now, lastActivity);
       const label = key.lastUsedDate ? 'last used' : 'never used; created';
-      if (days > limit) problems.push(`access key ${key.accessKeyId} ${label} ${lastActivity} (${days} days)`);
+      if (days > limit) problems.push(`access key ${maskAccessKeyId(key.accessKeyId)} ${label} ${lastActivity} (${days} days)`);
     }
     return problems.length > 0
       ? fail(`unused for more than ${limit} days: ${problems.join('; ')}`)
@@ -185,13 +192,14 @@ const accessKeyRotation = userCheck(
     const stale: string[] = [];
     const active = c.accessKeys.filter((k) => k.status === 'Active');
     for (const key of active) {
-      if (key.createDate === undefined) return missing(snapshot, resource.arn, `creation date of access key ${key.accessKeyId}`);
+      if (key.createDate === undefined)
+        return missing(snapshot, resource.arn, `creation date of access key ${maskAccessKeyId(key.accessKeyId)}`);
       const days = daysSince(context.now, key.createDate);
-      if (days > limit) stale.push(`${key.accessKeyId} created ${key.createDate} (${days} days)`);
+      if (days > limit) stale.push(`${maskAccessKeyId(key.accessKeyId)} created ${key.createDate} (${days} days)`);
     }
     return stale.length > 0
       ? fail(`access key older than ${limit} days: ${stale.join('; ')}`)
-      : pass(`${active.map((k) => k.accessKeyId).join(', ')} created within ${limit} days`);
+      : pass(`${active.map((k) => maskAccessKeyId(k.accessKeyId)).join(', ')} created within ${limit} days`);
   },
   'active access keys',
 );

@@ -1,7 +1,7 @@
 import type { Soc2MlConfig } from '../config/schema';
 import { referencesOf } from '../evidence/resources/references';
 import { bucketNameOf, S3_BUCKET_TYPE, type S3BucketConfiguration } from '../evidence/resources/s3';
-import { accountRootArn } from './helpers';
+import { accountRootArn, failureLine } from './helpers';
 import type { CheckContext, Finding, MlScope, Snapshot, SnapshotResource } from './types';
 
 /** A KMS key reference reduced to something comparable: account, region and key id or alias name. */
@@ -160,7 +160,7 @@ function scopeGap(sageMaker: Snapshot[], account: string, regions: readonly stri
   const failed = mine.flatMap((s) => s.errors).filter((e) => !SCOPE_NEUTRAL.test(e.api));
   if (failed.length === 0) return undefined;
   const first = failed[0]!;
-  return `${first.api}${first.resource ? ` on ${first.resource}` : ''} failed with ${first.code}${failed.length > 1 ? ` (and ${failed.length - 1} more SageMaker failures)` : ''}`;
+  return `${failureLine(first)}${first.resource ? ` (on ${first.resource})` : ''}${failed.length > 1 ? ` (and ${failed.length - 1} more SageMaker failures)` : ''}`;
 }
 
 /**

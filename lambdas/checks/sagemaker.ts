@@ -34,7 +34,7 @@ import {
 } from '../evidence/resources/sagemaker';
 import { parseConfiguration, withConfiguration } from './configuration';
 import { globToRegExp } from './glob';
-import { accountRootArn, errorFor, fail, judgeEach, missing, pass, type Verdict } from './helpers';
+import { accountRootArn, errorFor, fail, failureLine, judgeEach, missing, pass, type Verdict } from './helpers';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
 /**
@@ -143,7 +143,7 @@ function expectValue(field: string, value: string | boolean | null | undefined, 
 function missingVia(snapshot: Snapshot, resource: string, what: string, apis: readonly string[]): Verdict {
   const error = errorFor(snapshot, resource) ?? snapshot.errors.find((e) => apis.includes(e.api));
   return error
-    ? { status: 'ERROR', detail: `${what} could not be collected: ${error.api} failed with ${error.code}: ${error.message}` }
+    ? { status: 'ERROR', detail: `${what} could not be collected: ${failureLine(error)}` }
     : missing(snapshot, resource, what);
 }
 
@@ -361,7 +361,7 @@ const trainingCheck = (
   passCondition: string,
   remediation: string,
   judge: Judge<z.infer<typeof trainingJobSchema>>,
-  select?: (job: z.infer<typeof trainingJobSchema>) => boolean,
+  select?: { what: string; test: (job: z.infer<typeof trainingJobSchema>) => boolean },
 ) =>
   resourceCheck({
     id,
@@ -369,10 +369,10 @@ const trainingCheck = (
     remediation,
     type: SM_TRAINING_JOB_TYPE,
     schema: trainingJobSchema,
-    what: 'training jobs in the look-back window',
+    what: select?.what ?? 'training jobs in the look-back window',
     listApis: TRAINING_LIST,
     judge,
-    ...(select ? { select } : {}),
+    ...(select ? { select: select.test } : {}),
   });
 
 const multiInstance = (job: { instanceCount: number }) => job.instanceCount > 1;
@@ -404,7 +404,7 @@ const JOB_CHECKS: Check[] = [
       job.enableInterContainerTrafficEncryption
         ? pass(`EnableInterContainerTrafficEncryption is true (${job.instanceCount} instances)`)
         : fail(`EnableInterContainerTrafficEncryption is false with ${job.instanceCount} instances`),
-    multiInstance,
+    { what: 'multi-instance training jobs in the look-back window', test: multiInstance },
   ),
   trainingCheck(
     'sm.training.network_isolation',
@@ -443,7 +443,7 @@ const JOB_CHECKS: Check[] = [
     remediation: `Set NetworkConfig.EnableInterContainerTrafficEncryption on distributed processing jobs. ${RECREATE}`,
     type: SM_PROCESSING_JOB_TYPE,
     schema: processingJobSchema,
-    what: 'processing jobs with more than one instance',
+    what: 'multi-instance processing jobs in the look-back window',
     listApis: ['sagemaker:ListProcessingJobs'],
     select: multiInstance,
     judge: (job) =>

@@ -9,6 +9,7 @@ import {
   ITEM_STATUSES,
   type ItemStatus,
   passRate,
+  passRateSentence,
   type ReportFinding,
   type ReportHistoryPoint,
 } from './result';
@@ -159,7 +160,8 @@ export function renderHtml(result: EvaluationResult, history: ReportHistoryPoint
 <title>SOC 2 for ML report ${e(result.generatedAt)}</title><style>${CSS}</style></head><body>
 <h1>SOC 2 for ML evidence report</h1>
 <p class="meta">Generated ${e(result.generatedAt)} by ${e(result.generatedBy.tool)} ${e(result.generatedBy.version)}, catalog ${e(result.catalogVersion)}. Accounts: ${e(result.accounts.join(', ') || 'none')}. Regions: ${e(result.regions.join(', ') || 'none')}.</p>
-<div class="headline">${tiles}<div class="tile" style="background:#37474f"><b>${(passRate(result.summary) * 100).toFixed(0)}%</b>pass rate</div></div>
+<div class="headline">${tiles}<div class="tile" style="background:#37474f"><b>${(passRate(result.summary) * 100).toFixed(0)}%</b>pass rate, all items</div></div>
+<p class="meta">${e(passRateSentence(result.items))}</p>
 <p class="meta">Findings: ${Object.entries(result.findingSummary)
     .map(([s, n]) => `${n} ${e(s)}`)
     .join(', ')}.</p>

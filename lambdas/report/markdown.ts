@@ -1,4 +1,4 @@
-import { type EvaluationResult, ITEM_STATUSES, passRate } from './result';
+import { type EvaluationResult, ITEM_STATUSES, passRateSentence } from './result';
 
 /** Findings listed per item in Markdown; PR comments and wiki pages have size limits. */
 export const MAX_MARKDOWN_FINDINGS_PER_ITEM = 10;
@@ -18,7 +18,9 @@ export function renderMarkdown(result: EvaluationResult): string {
   const lines: string[] = [
     '# SOC 2 for ML evidence report',
     '',
-    `Generated ${result.generatedAt}; accounts ${result.accounts.join(', ') || 'none'}; regions ${result.regions.join(', ') || 'none'}; pass rate ${(passRate(result.summary) * 100).toFixed(0)}%.`,
+    `Generated ${result.generatedAt}; accounts ${result.accounts.join(', ') || 'none'}; regions ${result.regions.join(', ') || 'none'}.`,
+    '',
+    passRateSentence(result.items),
     '',
     `| ${ITEM_STATUSES.join(' | ')} |`,
     `|${ITEM_STATUSES.map(() => '---:').join('|')}|`,

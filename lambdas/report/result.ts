@@ -129,4 +129,36 @@ export function passRate(summary: Record<ItemStatus, number>): number {
   return total === 0 ? 0 : (summary.PASS + summary.ATTESTED) / total;
 }
 
+/** Items that hold out of the items counted, for one population of items. */
+export interface PassRate {
+  holding: number;
+  counted: number;
+}
+
+/**
+ * The pass rate stated two ways, so nobody reads one for the other: over the automated items
+ * (kind auto: PASS out of every auto item that is not NOT_APPLICABLE) and over all items (PASS or
+ * ATTESTED out of every item that is not NOT_APPLICABLE).
+ */
+export function passRates(items: readonly Pick<EvaluatedItem, 'kind' | 'status'>[]): { automated: PassRate; all: PassRate } {
+  const decided = items.filter((item) => item.status !== 'NOT_APPLICABLE');
+  const automated = decided.filter((item) => item.kind === 'auto');
+  return {
+    automated: { holding: automated.filter((i) => i.status === 'PASS').length, counted: automated.length },
+    all: { holding: decided.filter((i) => i.status === 'PASS' || i.status === 'ATTESTED').length, counted: decided.length },
+  };
+}
+
+const percent = ({ holding, counted }: PassRate) => (counted === 0 ? 'n/a' : `${Math.round((holding / counted) * 100)}%`);
+
+/** The pass rates as one sentence that says what each counts. */
+export function passRateSentence(items: readonly Pick<EvaluatedItem, 'kind' | 'status'>[]): string {
+  const { automated, all } = passRates(items);
+  return (
+    `Pass rate: automated items ${percent(automated)} (${automated.holding} of ${automated.counted} items of kind auto PASS); ` +
+    `all items ${percent(all)} (${all.holding} of ${all.counted} items PASS or ATTESTED; manual and partial items need fresh manual evidence). ` +
+    'NOT_APPLICABLE items are not counted.'
+  );
+}
+
 export type { InventoryKind };

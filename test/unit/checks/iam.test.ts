@@ -211,7 +211,7 @@ describe('IAM checks', () => {
         passwordLastUsed: '2026-11-20T00:00:00.000Z',
         accessKeys: [
           {
-            accessKeyId: 'AKIA1',
+            accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
             status: 'Active',
             createDate: '2026-01-01T00:00:00.000Z',
             lastUsedDate: '2026-11-25T00:00:00.000Z',
@@ -222,18 +222,23 @@ describe('IAM checks', () => {
     });
     it('fails an active key never used since its creation long ago', () => {
       const stale = user({
-        accessKeys: [{ accessKeyId: 'AKIA1', status: 'Active', createDate: '2026-01-01T00:00:00.000Z', lastUsedDate: null }],
+        accessKeys: [
+          { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', status: 'Active', createDate: '2026-01-01T00:00:00.000Z', lastUsedDate: null },
+        ],
       });
       const finding = only(run('iam.unused_credentials', [stale]));
       expect(finding.status).toBe('FAIL');
-      expect(finding.detail).toContain('access key AKIA1 never used; created 2026-01-01T00:00:00.000Z');
+      expect(finding.detail).toContain('access key ****MPLE never used; created 2026-01-01T00:00:00.000Z');
+      expect(finding.detail).not.toContain('AKIAIOSFODNN7EXAMPLE');
     });
     it('fails a password unused for more than 90 days', () => {
       const stale = user({ passwordEnabled: true, passwordLastUsed: '2026-06-01T00:00:00.000Z' });
       expect(only(run('iam.unused_credentials', [stale])).detail).toContain('passwordLastUsed 2026-06-01');
     });
     it('is ERROR when the last use of an active key could not be read', () => {
-      const unknown = user({ accessKeys: [{ accessKeyId: 'AKIA1', status: 'Active', createDate: '2026-11-01T00:00:00.000Z' }] });
+      const unknown = user({
+        accessKeys: [{ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', status: 'Active', createDate: '2026-11-01T00:00:00.000Z' }],
+      });
       const finding = only(run('iam.unused_credentials', [unknown], [denied('iam:GetAccessKeyLastUsed', USER)]));
       expect(finding).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('iam:GetAccessKeyLastUsed') });
     });
@@ -241,13 +246,14 @@ describe('IAM checks', () => {
 
   describe('iam.access_key_rotation', () => {
     const withKey = (createDate: string, status = 'Active') =>
-      user({ accessKeys: [{ accessKeyId: 'AKIA1', status, createDate, lastUsedDate: null }] });
+      user({ accessKeys: [{ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', status, createDate, lastUsedDate: null }] });
     it('passes an active key created within 90 days', () => {
       expect(only(run('iam.access_key_rotation', [withKey('2026-10-01T00:00:00.000Z')])).status).toBe('PASS');
     });
     it('fails an active key older than 90 days', () => {
       const finding = only(run('iam.access_key_rotation', [withKey('2026-01-01T00:00:00.000Z')]));
-      expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('AKIA1 created 2026-01-01') });
+      expect(finding).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('****MPLE created 2026-01-01') });
+      expect(finding.detail).not.toContain('AKIAIOSFODNN7EXAMPLE');
     });
     it('ignores inactive keys', () => {
       expect(only(run('iam.access_key_rotation', [withKey('2020-01-01T00:00:00.000Z', 'Inactive')])).status).toBe(

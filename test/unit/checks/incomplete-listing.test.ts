@@ -1,3 +1,4 @@
+import { failureLine } from '../../../lambdas/checks/helpers';
 import { ALL_CHECKS } from '../../../lambdas/checks/registry';
 import type { Finding } from '../../../lambdas/checks/types';
 import type { CollectionError, CollectorName } from '../../../lambdas/evidence/record';
@@ -81,7 +82,11 @@ const run = (id: string, testCase: Case, errors: CollectionError[]): Finding[] =
 
 describe('a listing that failed part-way', () => {
   describe.each(CASES)('$api', (testCase) => {
-    const pageTwoFailed: CollectionError = { api: testCase.api, code: 'HTTP500', message: 'page 2 answered HTTP 500' };
+    const pageTwoFailed: CollectionError = {
+      api: testCase.api,
+      code: 'HTTP500',
+      message: 'answered HTTP 500 with a non-JSON body',
+    };
 
     it.each(testCase.checks)('%s judges the resource seen and is ERROR for the account, naming the call', (id) => {
       // Act
@@ -99,7 +104,9 @@ describe('a listing that failed part-way', () => {
           status: 'ERROR',
           account: TEST_ACCOUNT,
           region: testCase.region,
-          detail: expect.stringContaining(`${testCase.api} failed with HTTP500; the 1 seen are judged, others may exist unseen`),
+          detail: expect.stringContaining(
+            `${testCase.api} answered HTTP 500 with a non-JSON body; the 1 seen are judged, others may exist unseen`,
+          ),
         }),
       ]);
     });
@@ -111,5 +118,30 @@ describe('a listing that failed part-way', () => {
       // Assess
       expect(findings.filter((f) => f.resource === ROOT)).toEqual([]);
     });
+  });
+});
+
+describe('failureLine', () => {
+  it('words a recorded failure as the call, the status or code, and what it means', () => {
+    expect(
+      failureLine({
+        api: 'sagemaker:ListMonitoringSchedules',
+        code: 'HTTP500',
+        message: 'answered HTTP 500 with a non-JSON body',
+      }),
+    ).toBe('sagemaker:ListMonitoringSchedules answered HTTP 500 with a non-JSON body');
+    expect(failureLine({ api: 'iam:ListUsers', code: 'AccessDenied', message: 'not authorized' })).toBe(
+      'iam:ListUsers failed with AccessDenied: not authorized',
+    );
+  });
+
+  it('cleans a failure recorded with the raw SDK text before this wording', () => {
+    const recorded = {
+      api: 'sagemaker:ListFeatureGroups',
+      code: 'HTTP500',
+      message:
+        'Unexpected token < in JSON at position 0\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.',
+    };
+    expect(failureLine(recorded)).toBe('sagemaker:ListFeatureGroups answered HTTP 500 with a non-JSON body');
   });
 });

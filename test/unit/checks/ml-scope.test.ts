@@ -24,7 +24,7 @@ describe('ML scope completeness', () => {
       ],
       config,
     );
-    expect(scope.gaps(TEST_ACCOUNT)).toBe('sagemaker:ListFeatureGroups failed with HTTP500');
+    expect(scope.gaps(TEST_ACCOUNT)).toBe('sagemaker:ListFeatureGroups answered HTTP 500 with a non-JSON body');
     expect(
       buildMlScope(
         [

@@ -539,6 +539,20 @@ describe('SAGEMAKER_CHECKS', () => {
 });
 
 describe('scope of the sm.* checks', () => {
+  it('says exactly why a check has nothing to judge', () => {
+    // Prepare: one training job on a single instance
+    const world = compliantWorld();
+    set(world, 'training', { instanceCount: 1 });
+
+    // Act
+    const findings = runCheck('sm.training.inter_container_encryption', world);
+
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({ status: 'NOT_APPLICABLE', detail: 'no multi-instance training jobs in the look-back window' }),
+    ]);
+  });
+
   it('is NOT_APPLICABLE with nothing in scope after a clean collection', () => {
     // Prepare
     const world = {} as World;

@@ -12,7 +12,36 @@ import { MAX_FINDINGS_PER_ITEM, renderHtml } from '../../../lambdas/report/html'
 import { REPORT_SCHEMA, renderJson, reportJsonSchema } from '../../../lambdas/report/json';
 import { markdownCell, renderMarkdown } from '../../../lambdas/report/markdown';
 import { renderOscal } from '../../../lambdas/report/oscal';
+import { passRateSentence, passRates } from '../../../lambdas/report/result';
 import { bucket, NOW, stored } from './fixtures';
+
+describe('pass rates', () => {
+  const items = [
+    { kind: 'auto' as const, status: 'PASS' as const },
+    { kind: 'auto' as const, status: 'FAIL' as const },
+    { kind: 'auto' as const, status: 'NOT_APPLICABLE' as const },
+    { kind: 'partial' as const, status: 'PASS' as const },
+    { kind: 'manual' as const, status: 'ATTESTED' as const },
+    { kind: 'manual' as const, status: 'NEEDS_EVIDENCE' as const },
+  ];
+
+  it('counts automated items and all items separately, leaving NOT_APPLICABLE out', () => {
+    expect(passRates(items)).toEqual({ automated: { holding: 1, counted: 2 }, all: { holding: 3, counted: 5 } });
+  });
+
+  it('says in words what each rate counts', () => {
+    expect(passRateSentence(items)).toBe(
+      'Pass rate: automated items 50% (1 of 2 items of kind auto PASS); all items 60% (3 of 5 items PASS or ATTESTED; manual and partial items need fresh manual evidence). NOT_APPLICABLE items are not counted.',
+    );
+  });
+
+  it('is stated in the Markdown and HTML reports', () => {
+    const result = sampleResult();
+    const sentence = passRateSentence(result.items);
+    expect(renderMarkdown(result)).toContain(sentence);
+    expect(renderHtml(result)).toContain(escapeHtml(sentence));
+  });
+});
 
 const MALICIOUS = 'evil<script>alert(1)</script>"\'&';
 const FORMULA = '=HYPERLINK("http://x.example","click")';
