@@ -5,6 +5,7 @@ import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   UpdateAccountPasswordPolicyCommand,
@@ -13,6 +14,7 @@ import { CreateKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand }
 import {
   CreateBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
@@ -92,9 +94,11 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
     description: 'KMS key with automatic rotation off',
   });
 
-  // Buckets: training data done right; model artifacts with S3-managed keys and no versioning.
+  // Buckets: training data done right; model artifacts with S3-managed keys and no versioning;
+  // the trail's log bucket left as created: no public access block, versioning or TLS-only policy.
   for (const bucket of Object.values(DEMO_BUCKETS)) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    if (bucket === DEMO_BUCKETS.trailLogs) continue;
     await s3.send(
       new PutPublicAccessBlockCommand({
         Bucket: bucket,
@@ -127,10 +131,36 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
       Tagging: { TagSet: [{ Key: 'DataClassification', Value: 'confidential' }] },
     }),
   );
+  // Retention: old versions of training data move to Glacier after 30 days (noncurrent versions count).
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: DEMO_BUCKETS.trainingData,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'archive-old-versions',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            NoncurrentVersionTransitions: [{ NoncurrentDays: 30, StorageClass: 'GLACIER' }],
+          },
+        ],
+      },
+    }),
+  );
   const modelBucketArn = `arn:aws:s3:::${DEMO_BUCKETS.modelArtifacts}`;
   planted.push(
+    { check: 's3.ml_bucket_lifecycle', resource: modelBucketArn, description: 'model bucket without a retention lifecycle' },
     { check: 's3.ml_bucket_kms', resource: modelBucketArn, description: 'model bucket without KMS default encryption' },
     { check: 's3.ml_bucket_versioning', resource: modelBucketArn, description: 'model bucket without versioning' },
+  );
+  const trailBucketArn = `arn:aws:s3:::${DEMO_BUCKETS.trailLogs}`;
+  planted.push(
+    {
+      check: 'ct.log_bucket_protected',
+      resource: trailBucketArn,
+      description: 'CloudTrail log bucket without public access block, versioning or TLS-only policy',
+    },
+    { check: 's3.public_access_blocked', resource: trailBucketArn, description: 'bucket without a public access block' },
   );
 
   // People: a data scientist signs in without MFA; CI deploys as a user holding AdministratorAccess.
@@ -159,6 +189,30 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
     resource: deployer.User!.Arn!,
     description: 'access-key user with AdministratorAccess attached directly',
   });
+  // A platform bot holds a home-made "everything" policy: administrator too, though not AdministratorAccess.
+  const everything = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'platform-everything',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: '*:*', Resource: '*' }],
+      }),
+    }),
+  );
+  const bot = await iam.send(new CreateUserCommand({ UserName: 'ml-platform-bot' }));
+  await iam.send(new AttachUserPolicyCommand({ UserName: 'ml-platform-bot', PolicyArn: everything.Policy!.Arn! }));
+  planted.push(
+    {
+      check: 'iam.no_users_with_admin',
+      resource: bot.User!.Arn!,
+      description: 'user with a customer managed *:* policy attached directly',
+    },
+    {
+      check: 'iam.no_star_admin_policies',
+      resource: everything.Policy!.Arn!,
+      description: 'customer managed policy allowing *:* on *',
+    },
+  );
 
   // The role SageMaker runs as can do anything in the account.
   const role = await iam.send(
@@ -166,14 +220,21 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
   );
   const roleArn = role.Role!.Arn!;
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'sagemaker-execution', PolicyArn: ADMINISTRATOR_ACCESS }));
-  planted.push({
-    check: 'iam.sagemaker_roles_scoped',
-    resource: roleArn,
-    description: 'role trusted by SageMaker with AdministratorAccess',
-  });
+  planted.push(
+    {
+      check: 'iam.sagemaker_roles_scoped',
+      resource: roleArn,
+      description: 'role trusted by SageMaker with AdministratorAccess',
+    },
+    {
+      check: 'iam.service_role_trust_scoped',
+      resource: roleArn,
+      description: 'SageMaker trust without an aws:SourceAccount or aws:SourceArn condition',
+    },
+  );
 
-  // A multi-region trail with log file validation: a control that passes.
-  await clients.cloudTrail(region).send(
+  // A multi-region trail with log file validation (a control that passes) that delivers to no CloudWatch Logs group.
+  const trail = await clients.cloudTrail(region).send(
     new CreateTrailCommand({
       Name: 'organization-trail',
       S3BucketName: DEMO_BUCKETS.trailLogs,
@@ -184,6 +245,11 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
     }),
   );
   await clients.cloudTrail(region).send(new StartLoggingCommand({ Name: 'organization-trail' }));
+  planted.push({
+    check: 'ct.cloudwatch_logs',
+    resource: trail.TrailARN!,
+    description: 'trail that delivers to no CloudWatch Logs group',
+  });
 
   // The notebook the model was developed in: open to the internet, a credential in its start script.
   const startScript = [
@@ -223,12 +289,12 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
   });
 
   // Training reads the training bucket and writes the model bucket; the model is served from it.
-  await sageMaker.send(
+  const trainingJob = await sageMaker.send(
     new CreateTrainingJobCommand({
       TrainingJobName: 'churn-xgboost-2026-11-20',
       RoleArn: roleArn,
       AlgorithmSpecification: { TrainingImage: `${IMAGE_REGISTRY}/xgboost:1.7-1`, TrainingInputMode: 'File' },
-      // A tracking token passed as a hyper-parameter, as teams do: redacted before it is written.
+      // A tracking token passed as a hyper-parameter, as teams do: reported by key, its value never written.
       HyperParameters: { max_depth: '6', eta: '0.2', num_round: '200', wandb_api_token: EXAMPLE_TRACKING_TOKEN },
       InputDataConfig: [
         {
@@ -245,7 +311,7 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
       EnableInterContainerTrafficEncryption: true,
     }),
   );
-  await sageMaker.send(
+  const model = await sageMaker.send(
     new CreateModelCommand({
       ModelName: 'churn-xgboost',
       ExecutionRoleArn: roleArn,
@@ -255,6 +321,18 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
         Environment: { FEATURE_STORE_DB_PASSWORD: EXAMPLE_DATABASE_PASSWORD, LOG_LEVEL: 'info' },
       },
     }),
+  );
+  planted.push(
+    {
+      check: 'sm.training.no_secrets',
+      resource: trainingJob.TrainingJobArn!,
+      description: 'training job with a tracking token in its hyper-parameters',
+    },
+    {
+      check: 'sm.model.no_secrets',
+      resource: model.ModelArn!,
+      description: 'model with a database password in its container environment',
+    },
   );
   await sageMaker.send(
     new CreateEndpointConfigCommand({
