@@ -74,15 +74,16 @@ describe('CloudTrail collector against the emulator', () => {
         }),
       ]);
 
-      // The checks read this evidence as collected.
+      // The checks that read CloudTrail evidence alone read this evidence as collected.
       const snapshot = makeSnapshot({ collector: 'cloudtrail', account: EMULATOR_ACCOUNT, resources: output.resources });
-      const findings = CLOUDTRAIL_CHECKS.filter((c) => c.id !== 'ct.ml_data_events').flatMap((c) =>
+      const findings = CLOUDTRAIL_CHECKS.filter((c) => c.collectors.join() === 'cloudtrail').flatMap((c) =>
         c.run(makeCheckContext([snapshot])),
       );
       expect(findings.map((f) => [f.check, f.status])).toEqual([
         ['ct.multi_region_logging', 'PASS'],
         ['ct.log_file_validation', 'PASS'],
         ['ct.kms_encrypted', 'PASS'],
+        ['ct.cloudwatch_logs', 'FAIL'],
       ]);
     },
     EMULATOR_TEST_TIMEOUT_MS,

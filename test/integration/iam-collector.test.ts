@@ -174,7 +174,10 @@ describe('IAM collector against the emulator', () => {
       const finding = IAM_CHECKS.find((c) => c.id === 'iam.sagemaker_roles_scoped')
         ?.run(makeCheckContext([snapshot], { now: new Date() }))
         .find((f) => f.resource === roleArn);
-      expect(finding).toMatchObject({ status: 'FAIL', detail: 'inline policy everything allows Action * on Resource *' });
+      expect(finding).toMatchObject({
+        status: 'FAIL',
+        detail: 'administrator rights (Action * on Resource *) through inline/everything',
+      });
     },
     EMULATOR_TEST_TIMEOUT_MS,
   );
