@@ -1,3 +1,5 @@
+import { maskAccessKeyIds } from '../evidence/mask';
+
 /** The AWS error code of anything thrown by an SDK v3 call, or a stable stand-in. */
 export function errorCode(err: unknown): string {
   // A body the SDK cannot parse (an HTML error page, a 500 from an endpoint that lacks the
@@ -41,9 +43,12 @@ const SDK_DESERIALIZATION_HINT =
   /Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response on this object\.?/g;
 const LONGEST_MESSAGE = 300;
 
-/** One line without SDK internals, cut at a readable length: also applied to messages recorded before this wording. */
+/**
+ * One line without SDK internals, access key ids masked, cut at a readable length: also applied
+ * to messages recorded before this wording.
+ */
 export function cleanMessage(message: string): string {
-  const line = message.replace(SDK_DESERIALIZATION_HINT, '').replace(/\s+/g, ' ').trim();
+  const line = maskAccessKeyIds(message.replace(SDK_DESERIALIZATION_HINT, '').replace(/\s+/g, ' ').trim());
   return line.length > LONGEST_MESSAGE ? `${line.slice(0, LONGEST_MESSAGE - 1)}…` : line;
 }
 

@@ -1,3 +1,4 @@
+import { maskAccessKeyId } from '../evidence/mask';
 import {
   type AttachedPolicy,
   administratorGrants,
@@ -19,7 +20,6 @@ import {
   iamManagedPolicyConfigurationSchema,
   iamRoleConfigurationSchema,
   iamUserConfigurationSchema,
-  maskAccessKeyId,
   type PasswordPolicy,
   policyStatements,
   SAGEMAKER_SERVICE_PRINCIPAL,

@@ -137,14 +137,6 @@ export const iamManagedPolicyConfigurationSchema = z.object({
 });
 export type IamManagedPolicyConfiguration = z.infer<typeof iamManagedPolicyConfigurationSchema>;
 
-/**
- * An access key id as reports, alerts and logs show it: masked to its last four characters
- * ("****WXYZ"), enough for the owner to recognise the key, not enough to look it up.
- */
-export function maskAccessKeyId(accessKeyId: string): string {
-  return `****${accessKeyId.slice(-4)}`;
-}
-
 /** The resource ARN of the account itself (summary, password policy, root credentials). */
 export function iamAccountArn(account: string): string {
   return `arn:aws:iam::${account}:root`;

@@ -70,3 +70,13 @@ describe('errorMessage: one clean line, never SDK internals', () => {
     expect(cleanMessage('x'.repeat(1000))).toHaveLength(300);
   });
 });
+
+describe('errorMessage masks access key ids', () => {
+  it('shows only the last four characters of a key id an AWS message names', () => {
+    const err = Object.assign(new Error('The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.'), {
+      name: 'NoSuchEntity',
+      $fault: 'client',
+    });
+    expect(errorMessage(err)).toBe('The Access Key with id ****MPLE cannot be found.');
+  });
+});
