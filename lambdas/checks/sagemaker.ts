@@ -596,11 +596,18 @@ function monitoringCheck(id: string, passCondition: string, remediation: string,
     passCondition,
     remediation,
     run: (context) =>
-      judgeSageMaker(id, context, MONITORING_LIST, 'monitoring job definitions', isJudged, (resource, snapshot) => {
-        const value = settingOf(resource);
-        if (value === undefined) return missing(snapshot, resource.arn, field);
-        return value ? pass(`${field} is true`) : fail(`${field} is false`);
-      }),
+      judgeSageMaker(
+        id,
+        context,
+        MONITORING_LIST,
+        'monitoring job definitions or schedules with an inline definition',
+        isJudged,
+        (resource, snapshot) => {
+          const value = settingOf(resource);
+          if (value === undefined) return missing(snapshot, resource.arn, field);
+          return value ? pass(`${field} is true`) : fail(`${field} is false`);
+        },
+      ),
   };
 }
 
