@@ -152,7 +152,7 @@ const multiRegionLogging: Check = {
   remediation: 'Create a multi-region trail (or turn logging on) recording All management events.',
   run: (context) =>
     [...trailsByAccount(context).values()].map((account) => {
-      const multiRegion = account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
+      const multiRegion = multiRegionTrails(account);
       const reasons: string[] = [];
       let error: Verdict | undefined;
       for (const trail of multiRegion) {
@@ -195,6 +195,22 @@ const multiRegionLogging: Check = {
     }),
 };
 
+/** The multi-region trails ("that trail" of ct.multi_region_logging); a trail whose record is unreadable stays in, as ERROR. */
+const multiRegionTrails = (account: AccountTrails) =>
+  account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
+
+/** The account finding when no multi-region trail is in scope: ERROR if the trails could not be listed. */
+function noMultiRegionTrail(id: string, account: AccountTrails, nothing: string): Finding {
+  const failedListing = listingFailure(account.snapshots);
+  return accountFinding(
+    id,
+    account,
+    failedListing
+      ? { status: 'ERROR', detail: `trails could not be listed: ${failureLine(failedListing)}` }
+      : { status: 'NOT_APPLICABLE', detail: `${nothing} (see ct.multi_region_logging)` },
+  );
+}
+
 /** Checks on the multi-region trails themselves ("that trail" of ct.multi_region_logging). */
 function multiRegionTrailCheck(
   id: string,
@@ -209,22 +225,8 @@ function multiRegionTrailCheck(
     remediation,
     run: (context) =>
       [...trailsByAccount(context).values()].flatMap((account) => {
-        const inScope = account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
-        if (inScope.length === 0) {
-          const failedListing = listingFailure(account.snapshots);
-          return [
-            accountFinding(
-              id,
-              account,
-              failedListing
-                ? {
-                    status: 'ERROR',
-                    detail: `trails could not be listed: ${failureLine(failedListing)}`,
-                  }
-                : { status: 'NOT_APPLICABLE', detail: 'no multi-region trail (see ct.multi_region_logging)' },
-            ),
-          ];
-        }
+        const inScope = multiRegionTrails(account);
+        if (inScope.length === 0) return [noMultiRegionTrail(id, account, 'no multi-region trail')];
         return inScope.map((trail) =>
           findingFor(
             id,
@@ -332,22 +334,9 @@ const logBucketProtected: Check = {
     'On the log bucket: turn on all four Block Public Access settings, enable versioning, and add a Deny of s3:* when aws:SecureTransport is false.',
   run: (context) =>
     [...trailsByAccount(context).values()].flatMap((account) => {
-      const inScope = account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
-      if (inScope.length === 0) {
-        const failedListing = listingFailure(account.snapshots);
-        return [
-          accountFinding(
-            'ct.log_bucket_protected',
-            account,
-            failedListing
-              ? { status: 'ERROR', detail: `trails could not be listed: ${failureLine(failedListing)}` }
-              : {
-                  status: 'NOT_APPLICABLE',
-                  detail: 'no multi-region trail, so no log bucket to judge (see ct.multi_region_logging)',
-                },
-          ),
-        ];
-      }
+      const inScope = multiRegionTrails(account);
+      if (inScope.length === 0)
+        return [noMultiRegionTrail('ct.log_bucket_protected', account, 'no multi-region trail, so no log bucket to judge')];
       const findings: Finding[] = [];
       const trailsByBucket = new Map<string, string[]>();
       for (const trail of inScope) {

@@ -371,9 +371,10 @@ describe('sageMakerCollector', () => {
     expect(output.resources.map((r) => r.type)).toEqual([SM_NOTEBOOK_INSTANCE_TYPE]);
   });
 
-  it('keeps the keys of hyper-parameters and environments and never their values', async () => {
-    // Prepare
-    const secrets = ['hp-secret-value', 'env-secret-value', 'model-env-secret', 'hunter2'];
+  it('keeps the keys of hyper-parameters and environments, never their values, and flags credentials by key and rule', async () => {
+    // Prepare: literals under secret-naming keys, a GitHub token under a plain key, and look-alikes that are no secret
+    const githubToken = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
+    const secrets = ['hp-secret-value', 'env-secret-value', 'model-env-secret', 'hunter2', githubToken];
     sm.on(ListTrainingJobsCommand).resolves({
       TrainingJobSummaries: [
         { TrainingJobName: 'job', TrainingJobArn: `${ARN}:training-job/job`, CreationTime: NOW, TrainingJobStatus: 'Completed' },
@@ -384,8 +385,12 @@ describe('sageMakerCollector', () => {
       TrainingJobArn: `${ARN}:training-job/job`,
       TrainingJobStatus: 'Completed',
       CreationTime: NOW,
-      HyperParameters: { api_key: secrets[0]!, epochs: '10' },
-      Environment: { DB_PASSWORD: secrets[1]! },
+      HyperParameters: { api_key: secrets[0]!, epochs: '10', max_tokens: '512', tokenizer_name: 'bert-base', repo: githubToken },
+      Environment: {
+        DB_PASSWORD: secrets[1]!,
+        DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db',
+        API_TOKEN: '$API_TOKEN',
+      },
       OutputDataConfig: { S3OutputPath: 's3://models/output', KmsKeyId: 'alias/ml' },
       ModelArtifacts: { S3ModelArtifacts: 's3://models/output/job/output/model.tar.gz' },
       ResourceConfig: { InstanceCount: 2, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 },
@@ -409,56 +414,28 @@ describe('sageMakerCollector', () => {
     const json = JSON.stringify(output);
     for (const secret of secrets) expect(json).not.toContain(secret);
     const job = output.resources.find((r) => r.type === SM_TRAINING_JOB_TYPE)?.configuration as SmTrainingJob;
-    expect(job.hyperParameters).toEqual({ api_key: '[REDACTED]', epochs: '[REDACTED]' });
-    expect(job.environment).toEqual({ DB_PASSWORD: '[REDACTED]' });
+    expect(job.hyperParameters).toEqual({
+      api_key: '[REDACTED]',
+      epochs: '[REDACTED]',
+      max_tokens: '[REDACTED]',
+      tokenizer_name: '[REDACTED]',
+      repo: '[REDACTED]',
+    });
+    expect(job.environment).toEqual({ DB_PASSWORD: '[REDACTED]', DB_SECRET_ARN: '[REDACTED]', API_TOKEN: '[REDACTED]' });
+    expect(job.flaggedEntries).toEqual([
+      { source: 'hyperParameters', key: 'api_key', rule: 'secret-named-key' },
+      { source: 'hyperParameters', key: 'repo', rule: 'github-token' },
+      { source: 'environment', key: 'DB_PASSWORD', rule: 'secret-named-key' },
+    ]);
     expect(job.references.s3Uris).toContain('s3://models/output/job/output/model.tar.gz');
     expect(job.references.kmsKeys).toEqual(['alias/ml']);
     expect(trainingJobSchema.safeParse(job).success).toBe(true);
     const model = output.resources.find((r) => r.type === SM_MODEL_TYPE)?.configuration;
-    expect(model).toMatchObject({ containers: [{ environment: { SERVICE_TOKEN: '[REDACTED]', PLAIN: '[REDACTED]' } }] });
-    expect(modelSchema.safeParse(model).success).toBe(true);
-  });
-
-  it('flags credentials in hyper-parameters and environments by key and rule, scanned before redaction', async () => {
-    // Prepare: a GitHub token pattern under a plain key, literals under secret-naming keys, and look-alikes that are not secrets
-    const githubToken = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
-    sm.on(ListTrainingJobsCommand).resolves({
-      TrainingJobSummaries: [
-        { TrainingJobName: 'job', TrainingJobArn: `${ARN}:training-job/job`, CreationTime: NOW, TrainingJobStatus: 'Completed' },
-      ],
-    });
-    sm.on(DescribeTrainingJobCommand).resolves({
-      TrainingJobName: 'job',
-      TrainingJobArn: `${ARN}:training-job/job`,
-      TrainingJobStatus: 'Completed',
-      CreationTime: NOW,
-      HyperParameters: { hf_token: 'hf-literal-value', max_tokens: '512', tokenizer_name: 'bert-base', repo: githubToken },
-      Environment: { DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db', API_KEY: '$API_KEY' },
-      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 },
-    });
-    sm.on(ListModelsCommand).resolves({ Models: [{ ModelName: 'm', ModelArn: `${ARN}:model/m`, CreationTime: NOW }] });
-    sm.on(DescribeModelCommand).resolves({
-      ModelName: 'm',
-      ModelArn: `${ARN}:model/m`,
-      CreationTime: NOW,
-      PrimaryContainer: { Image: 'image', Environment: { DB_PASSWORD: 'model-env-password', LOG_LEVEL: 'info' } },
-    });
-
-    // Act
-    const output = await collectSageMaker(context());
-
-    // Assess
-    const json = JSON.stringify(output);
-    for (const secret of ['hf-literal-value', githubToken, 'model-env-password']) expect(json).not.toContain(secret);
-    const job = output.resources.find((r) => r.type === SM_TRAINING_JOB_TYPE)?.configuration as SmTrainingJob;
-    expect(job.flaggedEntries).toEqual([
-      { source: 'hyperParameters', key: 'hf_token', rule: 'secret-named-key' },
-      { source: 'hyperParameters', key: 'repo', rule: 'github-token' },
-    ]);
-    const model = output.resources.find((r) => r.type === SM_MODEL_TYPE)?.configuration;
     expect(model).toMatchObject({
-      flaggedEntries: [{ source: 'containers[0].environment', key: 'DB_PASSWORD', rule: 'secret-named-key' }],
+      containers: [{ environment: { SERVICE_TOKEN: '[REDACTED]', PLAIN: '[REDACTED]' } }],
+      flaggedEntries: [{ source: 'containers[0].environment', key: 'SERVICE_TOKEN', rule: 'secret-named-key' }],
     });
+    expect(modelSchema.safeParse(model).success).toBe(true);
   });
 
   it('stores only the names of credential patterns found in lifecycle scripts', async () => {
