@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FINDING_STATUSES } from '../checks/types';
-import { type EvaluationResult, ITEM_STATUSES } from './result';
+import { type EvaluationResult, ITEM_STATUSES, passRates } from './result';
 
 export const REPORT_SCHEMA = 'soc2-ml-report/v1';
 
@@ -66,6 +66,8 @@ export function renderJson(result: EvaluationResult): string {
     regions: result.regions,
     summary: result.summary,
     findingSummary: result.findingSummary,
+    // Items holding out of items counted, NOT_APPLICABLE left out: automated = kind auto PASS; all = PASS or ATTESTED.
+    passRates: passRates(result.items),
     items: result.items.map((item) => ({
       id: item.id,
       title: item.title,

@@ -35,11 +35,12 @@ describe('pass rates', () => {
     );
   });
 
-  it('is stated in the Markdown and HTML reports', () => {
+  it('is stated in the Markdown, HTML and JSON reports', () => {
     const result = sampleResult();
     const sentence = passRateSentence(result.items);
     expect(renderMarkdown(result)).toContain(sentence);
     expect(renderHtml(result)).toContain(escapeHtml(sentence));
+    expect(JSON.parse(renderJson(result)).passRates).toEqual(passRates(result.items));
   });
 });
 
