@@ -150,8 +150,11 @@ async function collectAccount(run: IamRun): Promise<EvidenceResource[]> {
     ...policies.items.map((policy) => run.limit(() => describePolicy(run, policy))),
   ]);
   const resources = [account, ...described.filter((r): r is EvidenceResource => r !== undefined)];
-  const listed = users.complete && groups.complete && roles.complete && policies.complete;
-  const inventory = administratorInventory(context.account, described, listed);
+  const listings = { 'iam:ListUsers': users, 'iam:ListGroups': groups, 'iam:ListRoles': roles, 'iam:ListPolicies': policies };
+  const unfinished = Object.entries(listings)
+    .filter(([, listing]) => !listing.complete)
+    .map(([api]) => api);
+  const inventory = administratorInventory(context.account, described, unfinished);
   if ('missing' in inventory) {
     log.error('iam:AdministratorInventory', iamAdministratorsArn(context.account), {
       name: 'IncompleteEvidence',
@@ -455,9 +458,9 @@ async function describePolicy(run: IamRun, policy: Policy): Promise<EvidenceReso
 function administratorInventory(
   account: string,
   described: (EvidenceResource | undefined)[],
-  listed: boolean,
+  unfinishedListings: string[],
 ): EvidenceResource | { missing: string } {
-  if (!listed) return { missing: 'a listing of users, groups, roles or policies failed' };
+  if (unfinishedListings.length > 0) return { missing: `${unfinishedListings.join(', ')} did not complete` };
   if (described.includes(undefined)) return { missing: 'some principals were not described' };
   const resources = described as EvidenceResource[];
   const ofType = <T>(type: string) =>

@@ -287,6 +287,12 @@ describe('IAM collector', () => {
     expect(output.resources.filter((r) => r.type === IAM_USER_TYPE).map((r) => r.arn)).toEqual([user('alice').Arn]);
     expect(output.errors).toContainEqual({ api: 'iam:ListUsers', code: 'Throttling', message: 'Rate exceeded' });
     expect(output.resources.some((r) => r.type === IAM_ADMINISTRATORS_TYPE)).toBe(false);
+    expect(output.errors).toContainEqual(
+      expect.objectContaining({
+        api: 'iam:AdministratorInventory',
+        message: 'administrator inventory not computed: iam:ListUsers did not complete',
+      }),
+    );
   });
 
   it('records AccessDenied on one user and still describes the others, withholding the administrator inventory', async () => {
