@@ -54,6 +54,21 @@ describe('catalog', () => {
     expect(byId.get('SEC-IS-3')?.manualEvidence?.freshnessDays).toBe(30);
   });
 
+  it('maps the revision 2 checks into the items the checklist names, keeping their kinds', () => {
+    // Prepare
+    const byId = new Map(catalog.items.map((item) => [item.id, item]));
+    const mapping: [string, string[], string][] = [
+      ['SEC-AM-2', ['iam.service_role_trust_scoped'], 'partial'],
+      ['SEC-AM-4', ['ct.log_bucket_protected'], 'auto'],
+      ['SEC-IS-5', ['ct.cloudwatch_logs'], 'partial'],
+      ['CONF-SD-1', ['sm.training.no_secrets', 'sm.model.no_secrets'], 'partial'],
+    ];
+    // Assess
+    for (const [item, checks, kind] of mapping) {
+      expect(byId.get(item)).toMatchObject({ kind, checks: expect.arrayContaining(checks) });
+    }
+  });
+
   it('uses every check the registry implements so far', () => {
     // Act
     const problems = validateCatalog(
