@@ -28,16 +28,22 @@ const SECRET_FRAGMENTS = ['password', 'passwd', 'secret', 'credential', 'apikey'
 const REFERENCE_SUFFIXES = new Set(['arn', 'id', 'name', 'path', 'file', 'dir', 'url', 'uri', 'type', 'length', 'enabled']);
 
 /**
- * True when the key names a secret. "token" counts as a whole word or a word's end (HF_TOKEN,
- * githubToken, accesstoken) but not inside "tokens" or "tokenizer", which are ordinary
- * hyper-parameters of language models (max_tokens, tokenizer_name).
+ * Words before "token" that make it a language-model setting, not a credential: the tokenizer's
+ * special tokens (pad_token, eos_token) and counts (max_token).
+ */
+const TOKENIZER_WORDS = new Set(['pad', 'eos', 'bos', 'unk', 'sep', 'cls', 'mask', 'start', 'end', 'max', 'min', 'num']);
+
+/**
+ * True when the key names a secret. "token" counts only as the key's last word or its end
+ * (HF_TOKEN, githubToken, accesstoken), and not after a tokenizer word: max_tokens,
+ * tokenizer_name, token_limit and eos_token are ordinary hyper-parameters of language models.
  */
 export function namesSecret(key: string): boolean {
   const words = keyWords(key);
   const last = words[words.length - 1];
   if (last === undefined || REFERENCE_SUFFIXES.has(last)) return false;
   if (words.some((word) => SECRET_FRAGMENTS.some((fragment) => word.includes(fragment)))) return true;
-  if (words.some((word) => word.endsWith('token'))) return true;
+  if (last.endsWith('token') && !TOKENIZER_WORDS.has(words[words.length - 2] ?? '')) return true;
   return words.some((word, i) => word === 'key' && (words[i - 1] === 'api' || words[i - 1] === 'private'));
 }
 

@@ -21,6 +21,10 @@ describe('namesSecret: the checklist rule for a key that names a secret', () => 
     'max_tokens',
     'max_new_tokens',
     'tokenizer_name',
+    'token_limit',
+    'eos_token',
+    'pad_token',
+    'max_token',
     // Keys that say where a secret is kept, not the secret.
     'DB_SECRET_ARN',
     'password_file',
