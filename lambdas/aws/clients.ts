@@ -10,8 +10,16 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider, HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
+import type {
+  AwsCredentialIdentityProvider,
+  HttpHandlerOptions,
+  HttpRequest,
+  HttpResponse,
+  NodeHttpHandlerOptions,
+  RequestHandler,
+} from '@smithy/types';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './call-limits';
 
 export interface AwsClientSettings {
   /** Home region: used for global services and whenever a call names no region. */
@@ -20,11 +28,28 @@ export interface AwsClientSettings {
   endpointUrl?: string;
   /** Attempts per call under the SDK's adaptive retry strategy (throttling backs off). */
   maxAttempts?: number;
+  /** Time allowed to connect to an endpoint, per attempt (default DEFAULT_CONNECTION_TIMEOUT_MS). */
+  connectionTimeoutMs?: number;
+  /** Time allowed for one attempt and longest socket silence (default DEFAULT_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /**
+   * Epoch ms after which every call fails at once with DeadlineExceeded, and calls still in
+   * flight (retries included) are given up, so that a run can store what it has in time.
+   */
+  deadline?: number;
   credentials?: AwsCredentialIdentityProvider;
   /** Benchmarks only: a fixed delay added to every call, so that concurrency shows. */
   injectedLatencyMs?: number;
   /** Tests only: answers HTTP requests in place of the network, keeping the SDK's retry logic in play. */
   requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
+}
+
+/** A call cut short, or never started, because its run's deadline came. */
+export class DeadlineExceededError extends Error {
+  constructor(operation: string) {
+    super(`${operation} did not finish before the run's deadline`);
+    this.name = 'DeadlineExceeded';
+  }
 }
 
 /** Counts API operations (not retry attempts) made through one set of clients. */
@@ -64,18 +89,26 @@ interface MiddlewareStackLike {
  * A factory instance is one collection run: its CallCounter counts that run's calls.
  */
 export class AwsClientFactory {
-  readonly calls = new CallCounter();
   private readonly cache = new Map<string, unknown>();
   private readonly credentials: AwsCredentialIdentityProvider;
   private readonly assumed = new Map<string, AwsClientFactory>();
 
-  constructor(readonly settings: AwsClientSettings) {
+  /** `calls` is shared with the factory this one was derived from when given (see until()). */
+  constructor(
+    readonly settings: AwsClientSettings,
+    readonly calls: CallCounter = new CallCounter(),
+  ) {
     this.credentials = settings.credentials ?? fromNodeProviderChain();
   }
 
   /** A fresh factory for another run, sharing settings and resolved credentials. */
   forRun(): AwsClientFactory {
     return new AwsClientFactory({ ...this.settings, credentials: this.credentials });
+  }
+
+  /** The same run's clients (its call count continues) with every call ending by the deadline. */
+  until(deadline: number): AwsClientFactory {
+    return new AwsClientFactory({ ...this.settings, credentials: this.credentials, deadline }, this.calls);
   }
 
   /**
@@ -113,7 +146,20 @@ export class AwsClientFactory {
       retryMode: 'adaptive',
       customUserAgent: [[TOOL_NAME, TOOL_VERSION]] as [string, string][],
       ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
-      ...(this.settings.requestHandler ? { requestHandler: this.settings.requestHandler } : {}),
+      requestHandler: this.settings.requestHandler ?? this.httpOptions(),
+    };
+  }
+
+  /** Without these the SDK waits for ever on an endpoint that accepts a connection and never answers. */
+  private httpOptions(): NodeHttpHandlerOptions {
+    const requestTimeout = this.settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    return {
+      connectionTimeout: this.settings.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout,
+      // Without this the SDK only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+      // A silent socket while the answer streams in (requestTimeout ends when the headers arrive).
+      socketTimeout: requestTimeout,
     };
   }
 
@@ -129,13 +175,18 @@ export class AwsClientFactory {
 
   private instrument(stack: MiddlewareStackLike): void {
     const latency = this.settings.injectedLatencyMs ?? 0;
+    const { deadline } = this.settings;
     const counter = this.calls;
     stack.add(
       // biome-ignore lint/suspicious/noExplicitAny: see MiddlewareStackLike
       (next: any, context: { commandName?: string; clientName?: string }) => async (args: unknown) => {
-        counter.record(`${context.clientName ?? ''}.${context.commandName ?? 'unknown'}`);
+        const operation = `${context.clientName ?? ''}.${context.commandName ?? 'unknown'}`;
+        counter.record(operation);
         if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-        return next(args);
+        if (deadline === undefined) return next(args);
+        if (Date.now() >= deadline) throw new DeadlineExceededError(operation);
+        // Outermost step, so the deadline also bounds the SDK's retries and their back-off.
+        return beforeDeadline(next(args), deadline, operation);
       },
       { step: 'initialize', name: 'soc2mlCallCounter' },
     );
@@ -194,5 +245,23 @@ export class AwsClientFactory {
 
   secretsManager(region = this.settings.region): SecretsManagerClient {
     return this.cached(`secrets:${region}`, () => new SecretsManagerClient(this.common(region)));
+  }
+}
+
+/**
+ * Settles as the call does, or rejects with DeadlineExceededError when the deadline comes first.
+ * The abandoned attempt ends by itself within the request timeout; its result is ignored.
+ */
+async function beforeDeadline<T>(call: Promise<T>, deadline: number, operation: string): Promise<T> {
+  const remaining = Math.max(0, deadline - Date.now());
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceededError(operation)), remaining);
+  });
+  try {
+    return await Promise.race([call, expired]);
+  } finally {
+    clearTimeout(timer);
+    call.catch(() => undefined);
   }
 }

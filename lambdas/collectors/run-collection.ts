@@ -1,6 +1,8 @@
+import { DeadlineExceededError } from '../aws/clients';
 import { errorCode, errorMessage } from '../aws/errors';
 import { newEvidenceId, writeEvidence } from '../evidence/evidence-io';
-import { EVIDENCE_SCHEMA, type EvidenceRecord, GLOBAL_REGION, type Trigger } from '../evidence/record';
+import { EVIDENCE_SCHEMA, type EvidenceRecord, type EvidenceResource, GLOBAL_REGION, type Trigger } from '../evidence/record';
+import { redactTags } from '../evidence/redact';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
@@ -10,8 +12,17 @@ export interface CollectionRun {
 }
 
 /**
+ * Time a collector gets after its deadline to return what it has: every AWS call fails at the
+ * deadline (see AwsClientFactory.until), so only a collector stuck elsewhere needs it. The rest
+ * of the Lambda's safety margin is for writing the record.
+ */
+export const COLLECTOR_GRACE_MS = 5_000;
+
+/**
  * The one way a collector runs, in Lambda, in the CLI and in tests: collect, wrap the
  * output in an evidence/v1 record with its trigger, scope and call count, and store it.
+ * With a deadline, every AWS call of the run ends by it, and the record holds what was
+ * collected with the unfinished calls as errors.
  */
 export async function runCollection(
   collector: Collector,
@@ -21,7 +32,8 @@ export async function runCollection(
 ): Promise<CollectionRun> {
   const collectedAt = context.clock().toISOString();
   const callsBefore = context.clients.calls.total;
-  const output = await collectFailClosed(collector, context);
+  const bounded = context.deadline === undefined ? context : { ...context, clients: context.clients.until(context.deadline) };
+  const output = await collectFailClosed(collector, bounded);
   const record: EvidenceRecord = {
     schema: EVIDENCE_SCHEMA,
     id: newEvidenceId(),
@@ -31,7 +43,8 @@ export async function runCollection(
     collectedAt,
     trigger,
     scope: context.scope,
-    resources: output.resources,
+    // Tags are free text anyone with tagging rights writes; one rule for every collector.
+    resources: output.resources.map(withRedactedTags),
     errors: output.errors,
     notes: output.notes,
     deleted: output.deleted,
@@ -41,13 +54,18 @@ export async function runCollection(
   return { record, stored };
 }
 
+function withRedactedTags(resource: EvidenceResource): EvidenceResource {
+  return { ...resource, tags: redactTags(resource.tags) };
+}
+
 /**
- * A collector that throws (a bug, or an SDK fault outside any recorded call) still leaves
- * evidence: an empty snapshot whose error says why, which evaluates to ERROR, never PASS.
+ * A collector that throws (a bug, or an SDK fault outside any recorded call) or outlives its
+ * deadline still leaves evidence: an empty snapshot whose error says why, which evaluates to
+ * ERROR, never PASS.
  */
 async function collectFailClosed(collector: Collector, context: CollectorContext): Promise<CollectorOutput> {
   try {
-    return await collector.collect(context);
+    return await withinGrace(collector.collect(context), collector.name, context.deadline);
   } catch (err) {
     return {
       resources: [],
@@ -55,5 +73,22 @@ async function collectFailClosed(collector: Collector, context: CollectorContext
       notes: [],
       deleted: [],
     };
+  }
+}
+
+async function withinGrace<T>(work: Promise<T>, name: string, deadline: number | undefined): Promise<T> {
+  if (deadline === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DeadlineExceededError(`${name} collector`)),
+      Math.max(0, deadline + COLLECTOR_GRACE_MS - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
   }
 }

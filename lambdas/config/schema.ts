@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/call-limits';
 
 /**
  * The one configuration schema: the CDK context key `soc2-ml` at synth time and the CLI's
@@ -11,7 +12,10 @@ const scheduleExpression = z
     'must be an EventBridge schedule expression such as "rate(6 hours)" or "cron(0 6 * * ? *)"',
   );
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region such as "us-east-1"');
+/** What an AWS region name looks like; region names become parts of evidence keys, so nothing else may pass. */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const AWS_REGION_HINT = 'must be an AWS region such as "us-east-1"';
+export const awsRegionSchema = z.string().regex(AWS_REGION_PATTERN, AWS_REGION_HINT);
 const positiveInt = z.number().int().positive();
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
 
@@ -42,7 +46,7 @@ export type ExceptionEntry = z.infer<typeof exceptionSchema>;
 
 export const configSchema = z.strictObject({
   regions: z
-    .array(awsRegion)
+    .array(awsRegionSchema)
     .min(1)
     .default(['us-east-1'])
     .describe('Regions the regional collectors (kms, cloudtrail, sagemaker) describe.'),
@@ -82,6 +86,16 @@ export const configSchema = z.strictObject({
         .max(20)
         .default(8)
         .describe('Attempts per AWS call under the SDK adaptive retry strategy (throttling backs off).'),
+      connectionTimeoutMs: positiveInt
+        .max(300_000)
+        .default(DEFAULT_CONNECTION_TIMEOUT_MS)
+        .describe('Milliseconds allowed to connect to an AWS endpoint, per attempt.'),
+      requestTimeoutMs: positiveInt
+        .max(900_000)
+        .default(DEFAULT_REQUEST_TIMEOUT_MS)
+        .describe(
+          'Milliseconds allowed for one attempt of an AWS call, and the longest silence while it answers; a hung call is then retried or recorded as an error.',
+        ),
       lookbackDays: positiveInt
         .max(3650)
         .default(90)

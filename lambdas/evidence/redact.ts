@@ -10,6 +10,15 @@ export function redactValues(map: Record<string, string> | undefined): Record<st
   return Object.fromEntries(Object.keys(map ?? {}).map((key) => [key, REDACTED]));
 }
 
+/**
+ * Resource tags with the value of every secret-looking key (see isSecretKey) REDACTED: a tag
+ * `api_key=...` on a bucket is a secret someone filed in the wrong place. Keys are kept, since
+ * which tags exist is evidence.
+ */
+export function redactTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, isSecretKey(key) ? REDACTED : value]));
+}
+
 /** Words that make a key secret wherever they appear inside one of its words ("dbPassword", "DB_PASSWD"). */
 const SECRET_FRAGMENTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'credential', 'apikey', 'privatekey'];
 /** Words that make a key secret only as whole words ("auth" but not "author"). */

@@ -67,7 +67,8 @@ export interface DeployedEnvironment {
 export async function deployedEnvironment(): Promise<DeployedEnvironment> {
   const config = await loadConfig(requiredEnv('CONFIG_PARAMETER'));
   const homeRegion = requiredEnv('AWS_REGION');
-  cachedClients ??= new AwsClientFactory({ region: homeRegion, maxAttempts: config.collection.maxAttempts });
+  const { maxAttempts, connectionTimeoutMs, requestTimeoutMs } = config.collection;
+  cachedClients ??= new AwsClientFactory({ region: homeRegion, maxAttempts, connectionTimeoutMs, requestTimeoutMs });
   const store = new S3EvidenceStore({
     client: cachedClients.s3(),
     bucket: requiredEnv('EVIDENCE_BUCKET'),

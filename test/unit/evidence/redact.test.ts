@@ -3,6 +3,7 @@ import {
   keyWords,
   REDACTED,
   redactSecrets,
+  redactTags,
   redactValues,
   scanForCredentials,
 } from '../../../lambdas/evidence/redact';
@@ -21,6 +22,14 @@ describe('redactValues', () => {
 
   it('answers an empty map for a missing one', () => {
     expect(redactValues(undefined)).toEqual({});
+  });
+});
+
+describe('redactTags', () => {
+  it('drops the value of a tag whose key names a secret and keeps every other tag as written', () => {
+    expect(
+      redactTags({ api_key: 'sk-live-1', 'db-password': 'hunter2', DataClassification: 'internal', SecretArn: 'arn:x' }),
+    ).toEqual({ api_key: REDACTED, 'db-password': REDACTED, DataClassification: 'internal', SecretArn: 'arn:x' });
   });
 });
 
