@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { EXIT, oneLine } from '../lambdas/cli/errors';
 import { runCli } from '../lambdas/cli/main';
 
 // The pinned SDK runs on Node 20; its eight-line notice about future SDK releases would
@@ -10,7 +11,8 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (err: unknown) => {
-    process.stderr.write(`soc2-ml: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    // runCli reports its own failures; reaching here is a fault of the CLI itself (exit 3, CONTRACT.md).
+    process.stderr.write(`soc2-ml: unexpected failure: ${oneLine((err as Error).message)}\n`);
+    process.exitCode = EXIT.internal;
   },
 );

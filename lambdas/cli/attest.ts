@@ -12,6 +12,9 @@ export interface AttestOptions extends StoreOptions, AwsOptions {
   config?: string;
 }
 
+/** Longest validity of manual evidence; beyond it a date would also leave what Date can hold. */
+const MAX_EXPIRES_IN_DAYS = 3650;
+
 /** `soc2-ml attest ITEM-ID FILE`: stores manual evidence for a checklist item. */
 export async function attestCommand(options: AttestOptions, out: CliOutput, args: string[]): Promise<number> {
   const [itemId, file] = args;
@@ -26,8 +29,10 @@ export async function attestCommand(options: AttestOptions, out: CliOutput, args
   let expiresInDays: number | undefined;
   if (options.expiresIn !== undefined) {
     expiresInDays = Number(options.expiresIn);
-    if (!Number.isInteger(expiresInDays) || expiresInDays <= 0)
-      throw new UsageError(`--expires-in ${options.expiresIn}: must be a positive whole number of days`);
+    if (!Number.isInteger(expiresInDays) || expiresInDays <= 0 || expiresInDays > MAX_EXPIRES_IN_DAYS)
+      throw new UsageError(
+        `--expires-in ${options.expiresIn}: must be a whole number of days from 1 to ${MAX_EXPIRES_IN_DAYS} (manual evidence is renewed at least every 10 years)`,
+      );
   }
   const clients = clientFactory(options, config, homeRegion(options, config));
   const store = await openStore(options, clients, config);

@@ -11,6 +11,8 @@ import {
   loadConfig,
   openStore,
   parseList,
+  requireLockedBucket,
+  requireRegions,
   resolveAccount,
   type StoreOptions,
 } from './environment';
@@ -26,6 +28,8 @@ export interface CollectOptions extends StoreOptions, AwsOptions {
   accounts?: string;
   roleName?: string;
   externalId?: string;
+  /** Exit 0 even when collectors recorded failed calls (they are still in the evidence, and checks report ERROR). */
+  allowErrors?: boolean;
 }
 
 export interface CollectRunSummary {
@@ -78,6 +82,7 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   const collectors = selectCollectors(options.collectors);
   const regions = parseList(options.regions) ?? config.regions;
   if (regions.length === 0) throw new UsageError('--regions: give at least one region');
+  requireRegions('--regions', regions);
   if (options.lookbackDays !== undefined) {
     const days = Number(options.lookbackDays);
     if (!Number.isInteger(days) || days <= 0)
@@ -89,6 +94,7 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   const clients = clientFactory(options, config, region);
   const identity = await resolveAccount(clients);
   const store = await openStore(options, clients, config);
+  await requireLockedBucket(options, clients, identity.account, config);
   const access: AccountAccess[] = [];
   if (memberAccounts === undefined) access.push({ account: identity.account, clients });
   for (const account of memberAccounts ?? []) {
@@ -104,6 +110,7 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   out.progress(`collecting account ${access.map((a) => a.account).join(', ')} into ${store.location}`);
 
   const summaries: CollectRunSummary[] = [];
+  const failedCalls: CollectionError[] = [];
   const targets = access.flatMap((account) =>
     collectors.flatMap((collector) => (collector.global ? [region] : regions).map((target) => ({ account, collector, target }))),
   );
@@ -139,6 +146,7 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
         sha256: run.stored.sha256,
       };
       summaries.push(summary);
+      failedCalls.push(...run.record.errors);
       steps.done(
         label,
         `${summary.resources} resources, ${summary.errors} errors, ${summary.calls} calls in ${summary.seconds.toFixed(1)} s`,
@@ -168,5 +176,17 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
     `\n${summaries.reduce((n, s) => n + s.resources, 0)} resources, ${summaries.reduce((n, s) => n + s.calls, 0)} calls, ` +
       `${totalErrors} errors${totalErrors > 0 ? ' (recorded in the evidence; affected checks will report ERROR)' : ''}; evidence in ${store.location}`,
   );
-  return 0;
+  if (failedCalls.length === 0 || options.allowErrors) return 0;
+  out.error(`soc2-ml: ${failedCallSummary(failedCalls)}; the evidence records them. Pass --allow-errors to exit 0 all the same.`);
+  return 1;
+}
+
+/** "3 calls failed: sagemaker:ListFeatureGroups (HTTP500), ..." with the most frequent first. */
+export function failedCallSummary(errors: CollectionError[], shown = 5): string {
+  const counts = new Map<string, number>();
+  for (const e of errors) counts.set(`${e.api} (${e.code})`, (counts.get(`${e.api} (${e.code})`) ?? 0) + 1);
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const listed = ranked.slice(0, shown).map(([what, n]) => (n > 1 ? `${what} x${n}` : what));
+  const rest = ranked.length > shown ? `, and ${ranked.length - shown} more kinds` : '';
+  return `${errors.length} call${errors.length === 1 ? '' : 's'} failed: ${listed.join(', ')}${rest}`;
 }

@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsClientFactory } from '../aws/clients';
 import { errorCode, errorMessage } from '../aws/errors';
-import { ConfigError, parseConfig, type Soc2MlConfig } from '../config/schema';
+import { AWS_REGION_HINT, AWS_REGION_PATTERN, ConfigError, parseConfig, type Soc2MlConfig } from '../config/schema';
 import { LocalDirectoryStore } from '../evidence/local-store';
 import { S3EvidenceStore } from '../evidence/s3-store';
 import type { EvidenceStore } from '../evidence/store';
 import { StoreUnavailableError } from '../evidence/store';
+import { readEvidenceBucketFacts } from '../integrity/bucket-lock';
 import { UsageError } from './errors';
 
 export const DEFAULT_STORE_DIR = './soc2-evidence';
@@ -45,7 +46,14 @@ export async function loadConfig(file: string | undefined): Promise<Soc2MlConfig
 }
 
 export function homeRegion(options: AwsOptions, config: Soc2MlConfig): string {
+  if (options.region !== undefined) requireRegions('--region', [options.region]);
   return options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? config.regions[0] ?? 'us-east-1';
+}
+
+/** Region names become parts of evidence keys: anything but a region name is refused (exit 2). */
+export function requireRegions(option: string, regions: string[]): void {
+  const invalid = regions.find((r) => !AWS_REGION_PATTERN.test(r));
+  if (invalid !== undefined) throw new UsageError(`${option} ${JSON.stringify(invalid)}: ${AWS_REGION_HINT}`);
 }
 
 export function clientFactory(options: AwsOptions, config: Soc2MlConfig, region: string): AwsClientFactory {
@@ -56,7 +64,34 @@ export function clientFactory(options: AwsOptions, config: Soc2MlConfig, region:
       throw new UsageError(`--endpoint-url ${options.endpointUrl}: not a URL`);
     }
   }
-  return new AwsClientFactory({ region, endpointUrl: options.endpointUrl, maxAttempts: config.collection.maxAttempts });
+  const { maxAttempts, connectionTimeoutMs, requestTimeoutMs } = config.collection;
+  return new AwsClientFactory({ region, endpointUrl: options.endpointUrl, maxAttempts, connectionTimeoutMs, requestTimeoutMs });
+}
+
+/** Errors of the network below HTTP: nothing answered, so the credentials were never judged. */
+const CONNECTION_ERROR_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ETIMEDOUT',
+];
+const CONNECTION_ERROR_IN_TEXT = new RegExp(`\\b(${CONNECTION_ERROR_CODES.join('|')})\\b`);
+
+/**
+ * The connection error behind a failed call, if that is what it was. The SDK wraps a thrown
+ * value it does not recognise as an Error ("AWS SDK error wrapper for Error: connect
+ * ECONNREFUSED ..."), losing its code but keeping the text.
+ */
+function connectionFailure(err: unknown): { code: string; message: string } | undefined {
+  const code = errorCode(err);
+  const message = errorMessage(err).replace(/^AWS SDK error wrapper for (Error: )?/, '');
+  if (code === 'TimeoutError' || CONNECTION_ERROR_CODES.includes(code)) return { code, message };
+  const named = CONNECTION_ERROR_IN_TEXT.exec(message)?.[1];
+  return named ? { code: named, message } : undefined;
 }
 
 /** The account the credentials belong to; unusable credentials are a usage problem (exit 2). */
@@ -66,6 +101,11 @@ export async function resolveAccount(clients: AwsClientFactory): Promise<{ accou
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
     return { account: identity.Account, arn: identity.Arn ?? '' };
   } catch (err) {
+    const connection = connectionFailure(err);
+    if (connection) {
+      const endpoint = clients.settings.endpointUrl ?? `the STS endpoint of ${clients.settings.region}`;
+      throw new UsageError(`cannot reach ${endpoint} (${connection.code}: ${connection.message})`);
+    }
     throw new UsageError(`AWS credentials are not usable (${errorCode(err)}: ${errorMessage(err)})`);
   }
 }
@@ -88,6 +128,29 @@ export async function openStore(options: StoreOptions, clients: AwsClientFactory
     if (err instanceof StoreUnavailableError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/**
+ * Evidence is written only where it cannot be rewritten: a bucket without Object Lock would
+ * refuse the first write, so it is refused before any work. Every object is written with the
+ * configured lock mode; a bucket whose default retention is weaker than that is refused too.
+ */
+export async function requireLockedBucket(
+  options: StoreOptions,
+  clients: AwsClientFactory,
+  account: string,
+  config: Soc2MlConfig,
+): Promise<void> {
+  if (!options.bucket) return;
+  const facts = await readEvidenceBucketFacts(clients.s3(), { name: options.bucket, account, region: clients.settings.region });
+  if (!facts.objectLockEnabled)
+    throw new UsageError(
+      `--bucket ${options.bucket}: Object Lock is not enabled (or its configuration cannot be read); evidence needs a bucket created with Object Lock, as the deployed stack creates it`,
+    );
+  if (facts.mode !== undefined && facts.mode !== config.evidence.lockMode)
+    throw new UsageError(
+      `--bucket ${options.bucket}: its default Object Lock retention is ${facts.mode}, not ${config.evidence.lockMode} (evidence.lockMode)`,
+    );
 }
 
 export function parseList(value: string | undefined): string[] | undefined {

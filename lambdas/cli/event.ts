@@ -2,14 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { evaluateStore, updateAlertState } from '../alerts/alerting';
 import { type AlertSender, alertText, printingSender, webhookSender } from '../alerts/slack';
 import { errorMessage } from '../aws/errors';
+import { COLLECTORS } from '../collectors/registry';
+import type { Soc2MlConfig } from '../config/schema';
 import { handleChangeEvents, type PathLogger } from '../events/change-path';
-import { parseCloudTrailEvent } from '../events/cloudtrail-event';
+import { type CloudTrailEvent, parseCloudTrailEvent } from '../events/cloudtrail-event';
+import { resolveTargets } from '../events/targets';
 import {
   type AwsOptions,
   clientFactory,
   homeRegion,
   loadConfig,
   openStore,
+  requireLockedBucket,
   resolveAccount,
   type StoreOptions,
 } from './environment';
@@ -44,9 +48,11 @@ export async function eventCommand(options: EventOptions, out: CliOutput, args: 
   if (options.slackWebhookUrl !== undefined && !URL.canParse(options.slackWebhookUrl))
     throw new UsageError('--slack-webhook-url: not a URL');
   const region = homeRegion(options, config);
+  requireConfiguredRegions(parsed.event, region, config);
   const clients = clientFactory(options, config, region);
   const store = await openStore(options, clients, config);
   const { account } = await resolveAccount(clients);
+  await requireLockedBucket(options, clients, account, config);
   const logger = progressLogger(out);
 
   const changed = await handleChangeEvents([{ id: file, body: parsed.event }], {
@@ -101,6 +107,20 @@ export async function eventCommand(options: EventOptions, out: CliOutput, args: 
     return 1;
   }
   return 0;
+}
+
+/**
+ * The deployed path hears only the configured regions (one forwarder each): an event from
+ * another region would re-collect a region the evidence does not cover, so it is refused.
+ */
+function requireConfiguredRegions(event: CloudTrailEvent, homeRegion: string, config: Soc2MlConfig): void {
+  const resolution = resolveTargets(event.detail, homeRegion);
+  if (resolution.kind !== 'targets') return;
+  const outside = resolution.targets.find((t) => !COLLECTORS[t.collector].global && !config.regions.includes(t.region));
+  if (outside)
+    throw new UsageError(
+      `the event is for region ${outside.region}, which is not among the configured regions (${config.regions.join(', ')})`,
+    );
 }
 
 /** The change path's structured log lines, as progress on stderr. */

@@ -1,9 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
+import { ZodError } from 'zod';
 import { TOOL_VERSION } from '../version';
 import { attestCommand } from './attest';
 import { collectCommand } from './collect';
 import { DEFAULT_DEMO_DIR, demoCommand } from './demo';
-import { EXIT, UsageError } from './errors';
+import { EXIT, oneLine, UsageError } from './errors';
 import { eventCommand } from './event';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
 import { reportCommand } from './report';
@@ -14,11 +15,13 @@ interface GlobalOptions {
   region?: string;
   quiet?: boolean;
   json?: boolean;
+  debug?: boolean;
 }
 
 /**
  * Runs the CLI in-process and returns the exit status (tests call this directly).
- * Usage problems print one line and return 2; nothing prints a stack trace on its own.
+ * Usage problems print one line and return 2; an unexpected failure prints one line and
+ * returns 3, with its stack trace only under --debug (or SOC2_ML_DEBUG).
  */
 export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 'stderr'> = {}): Promise<number> {
   let status: number = EXIT.ok;
@@ -37,6 +40,7 @@ export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 
     )
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the result as JSON on stdout (implies --quiet)')
+    .option('--debug', 'on an unexpected failure, print its details (stack trace) after the one-line message')
     .showHelpAfterError('(run with --help for usage)');
 
   const outputFor = (command: Command): CliOutput => {
@@ -63,6 +67,7 @@ export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 
     .option('--accounts <list>', 'comma-separated member account ids, each collected through --role-name')
     .option('--role-name <name>', 'role to assume in each of --accounts (the standard credential chain assumes it)')
     .option('--external-id <id>', 'external ID the member role requires')
+    .option('--allow-errors', 'exit 0 even when calls failed (they are recorded in the evidence either way)')
     .addHelpText(
       'after',
       `
@@ -174,12 +179,24 @@ Examples:
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof UsageError) {
-      stderr(`soc2-ml: ${err.message}\n`);
+      stderr(`soc2-ml: ${oneLine(err.message)}\n`);
       return EXIT.usage;
     }
-    stderr(`soc2-ml: unexpected failure: ${(err as Error).message}\n`);
-    if (process.env.SOC2_ML_DEBUG) stderr(`${(err as Error).stack}\n`);
-    return EXIT.problemFound;
+    const debug = program.opts<GlobalOptions>().debug === true || !!process.env.SOC2_ML_DEBUG;
+    stderr(`soc2-ml: unexpected failure: ${oneLine(describeFailure(err))}${debug ? '' : ' (details with --debug)'}\n`);
+    if (debug) stderr(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.internal;
   }
   return status;
+}
+
+/** What went wrong, in a sentence: a schema failure names its first problem instead of dumping every issue. */
+function describeFailure(err: unknown): string {
+  if (err instanceof ZodError) {
+    const [first, ...rest] = err.issues;
+    const where = first?.path.length ? `${first.path.map(String).join('.')}: ` : '';
+    return `invalid data: ${where}${first?.message ?? 'does not match its schema'}${rest.length > 0 ? ` (and ${rest.length} more problems)` : ''}`;
+  }
+  if (err instanceof Error) return `${err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`;
+  return String(err);
 }

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { oneLine } from './errors';
 
 /** Where the CLI talks: progress and diagnostics on stderr, results on stdout. */
 export interface CliOutput {
@@ -59,7 +60,8 @@ export function createOutput(options: OutputOptions = {}): CliOutput {
     json: (value) => {
       if (jsonMode) stdout(`${JSON.stringify(value, null, 2)}\n`);
     },
-    error: (line) => stderr(`${line}\n`),
+    // Error lines may quote hostile input (an event file, an AWS error message): one escaped line.
+    error: (line) => stderr(`${oneLine(line)}\n`),
     steps: (total) => {
       if (quietProgress) return SILENT_STEPS;
       // cli-progress redraws in place, which only a terminal can show; it writes to process.stderr.

@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { updateAlertState } from '../alerts/alerting';
 import { webhookSender } from '../alerts/slack';
 import { errorMessage } from '../aws/errors';
+import { ensureWritableDirectory } from '../evidence/directories';
 import { LocalDirectoryStore } from '../evidence/local-store';
 import { readEvidenceBucketFacts } from '../integrity/bucket-lock';
 import { openStoreSigner } from '../integrity/local-signing-key';
@@ -46,9 +47,9 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
   const store = await openStore(options, clients, config);
   const outDir = resolve(options.out ?? DEFAULT_REPORT_DIR);
   try {
-    await mkdir(outDir, { recursive: true });
+    await ensureWritableDirectory(outDir);
   } catch (err) {
-    throw new UsageError(`--out ${outDir}: cannot create: ${errorMessage(err)}`);
+    throw new UsageError(`--out ${outDir}: cannot write there: ${errorMessage(err)}`);
   }
   const now = new Date();
   // The report Lambda seals the bucket with KMS; locally we seal with a key kept outside the store.

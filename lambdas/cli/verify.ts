@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../aws/errors';
 import { LocalDirectoryStore } from '../evidence/local-store';
@@ -34,11 +35,18 @@ export async function verifyCommand(options: VerifyOptions, out: CliOutput): Pro
   const store = await openReadOnly(options, () => openStore(options, clients, config));
   const publicKeys = await Promise.all(
     (options.publicKey ?? []).map(async (file) => {
+      let pem: string;
       try {
-        return await readFile(file, 'utf8');
+        pem = await readFile(file, 'utf8');
       } catch (err) {
         throw new UsageError(`--public-key ${file}: cannot read: ${errorMessage(err)}`);
       }
+      try {
+        createPublicKey(pem);
+      } catch (err) {
+        throw new UsageError(`--public-key ${file}: not a PEM public key (${errorMessage(err)})`);
+      }
+      return pem;
     }),
   );
   out.progress(`verifying ${store.location}...`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsRegionSchema } from '../config/schema';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
@@ -17,7 +18,8 @@ export const cloudTrailDetailSchema = z.looseObject({
   eventTime: z.iso.datetime({ offset: true }),
   eventSource: z.string().min(1),
   eventName: z.string().min(1),
-  awsRegion: z.string().min(1),
+  // The region becomes part of evidence keys: only a region name may pass ("../" would leave the layout).
+  awsRegion: awsRegionSchema,
   sourceIPAddress: z.string().optional(),
   userAgent: z.string().optional(),
   requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -36,7 +38,7 @@ export const cloudTrailEventSchema = z.looseObject({
   source: z.string().min(1),
   account: z.string().regex(/^\d{12}$/, 'account must be a 12-digit account id'),
   time: z.string().optional(),
-  region: z.string().min(1),
+  region: awsRegionSchema,
   resources: z.array(z.unknown()).optional(),
   detail: cloudTrailDetailSchema,
 });

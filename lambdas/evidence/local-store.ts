@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
 import { access, chmod, link, lstat, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { ensureWritableDirectory } from './directories';
 import { sha256Hex } from './hash';
 import {
   type EvidenceStore,
@@ -42,8 +43,7 @@ export class LocalDirectoryStore implements EvidenceStore {
   static async open(dir: string): Promise<LocalDirectoryStore> {
     const root = resolve(dir);
     try {
-      await makeDirectories(root);
-      await access(root, constants.W_OK);
+      await ensureWritableDirectory(root);
       await refuseTopLevelLinks(root);
     } catch (err) {
       throw new StoreUnavailableError(root, (err as Error).message);
@@ -161,23 +161,5 @@ async function* walkSorted(dir: string): AsyncIterable<string> {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walkSorted(path);
     else if (entry.isFile()) yield path;
-  }
-}
-
-/**
- * mkdir -p one level at a time: Node's recursive mkdir never settles on some special
- * file systems (a store path under /proc hangs it), and a store path must fail fast.
- */
-async function makeDirectories(path: string): Promise<void> {
-  try {
-    await mkdir(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || dirname(path) === path) throw err;
-    await makeDirectories(dirname(path));
-    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
-      if (again.code !== 'EEXIST') throw again;
-    });
   }
 }

@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { makeDirectories } from '../evidence/directories';
 import { sha256Hex } from '../evidence/hash';
 
 /** The one signature scheme of digests: ECDSA over P-256 with SHA-256, DER-encoded signatures. */
@@ -140,7 +141,13 @@ async function loadOrCreatePrivateKey(path: string): Promise<KeyObject> {
   const existing = await readIfPresent(path);
   if (existing) return existing;
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    await makeDirectories(dirname(path), 0o700);
+  } catch (err) {
+    throw new DigestSignerError(
+      `cannot create the folder of digest signing key ${path}: ${(err as Error).message} (set XDG_CONFIG_HOME to a writable folder)`,
+    );
+  }
   try {
     // 'wx' fails if another process created the key meanwhile: then use theirs.
     await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });

@@ -25,6 +25,21 @@ const COVERED_ELSEWHERE: Record<string, string> = {
 
 const moto = useMoto();
 
+/**
+ * `collect` exits 1 when calls failed; against the emulator the only failures may be the
+ * SageMaker list calls moto does not implement (STACK.md), which real AWS answers.
+ */
+const EMULATOR_GAPS =
+  'sagemaker:(ListFeatureGroups|ListMonitoringSchedules|ListNotebookInstanceLifecycleConfigs) \\(HTTP500\\)( x\\d+)?';
+const ONLY_EMULATOR_GAPS = new RegExp(`^soc2-ml: \\d+ calls? failed: ${EMULATOR_GAPS}(, ${EMULATOR_GAPS})*; `);
+
+/** The statuses a documented command may end with here. */
+function acceptable(args: string[], run: { status: number; stderr: string }): boolean {
+  if (run.status === 0) return true;
+  if (run.status === 1 && args.includes('--fail-on')) return true;
+  return run.status === 1 && args[0] === 'collect' && ONLY_EMULATOR_GAPS.test(run.stderr);
+}
+
 function shellCommands(markdown: string): string[] {
   const blocks = [...markdown.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
   return blocks
@@ -95,10 +110,9 @@ describe('README commands', () => {
     const outputs = new Map<string, string>();
     for (const args of commands) {
       const run = await runCliCaptured(['--endpoint-url', moto().url, '--quiet', ...args]);
-      const allowed = args.includes('--fail-on') ? [0, 1] : [0];
       expect({ command: args.join(' '), status: run.status, stderr: run.stderr }).toEqual({
         command: args.join(' '),
-        status: allowed.includes(run.status) ? run.status : allowed[0],
+        status: acceptable(args, run) ? run.status : 0,
         stderr: expect.any(String),
       });
       if (!outputs.has(args.join(' '))) outputs.set(args.join(' '), run.stdout);

@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketTaggingCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { readEvidence } from '../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../lambdas/evidence/local-store';
+import { REDACTED } from '../../lambdas/evidence/redact';
 import { runCliCaptured } from '../helpers/cli';
 import { emulatorClients, useMoto } from '../helpers/moto';
 
@@ -58,6 +59,45 @@ describe('soc2-ml collect --collectors s3 against the emulator', () => {
     });
     expect(record?.trigger).toMatchObject({ type: 'cli' });
     expect(record?.calls).toBeGreaterThan(0);
+  });
+
+  it('stores the value of a secret-looking bucket tag redacted', async () => {
+    // Prepare
+    const s3 = emulatorClients(moto().url).s3();
+    await s3.send(new CreateBucketCommand({ Bucket: 'training-data' }));
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: 'training-data',
+        Tagging: {
+          TagSet: [
+            { Key: 'api_key', Value: 'sk-live-0123456789abcdef' },
+            { Key: 'DataClassification', Value: 'confidential' },
+          ],
+        },
+      }),
+    );
+    const storeDir = join(dir, 'evidence');
+
+    // Act
+    const run = await runCliCaptured([
+      '--endpoint-url',
+      moto().url,
+      '--json',
+      'collect',
+      '--collectors',
+      's3',
+      '--store',
+      storeDir,
+    ]);
+
+    // Assess
+    expect(run.status).toBe(0);
+    const { runs } = JSON.parse(run.stdout) as { runs: { key: string }[] };
+    const record = await readEvidence(await LocalDirectoryStore.open(storeDir), runs[0]!.key);
+    expect(record?.resources.find((r) => r.arn === 'arn:aws:s3:::training-data')?.tags).toEqual({
+      api_key: REDACTED,
+      DataClassification: 'confidential',
+    });
   });
 
   it('prints progress on stderr and a summary table on stdout', async () => {

@@ -119,8 +119,9 @@ describe('soc2-ml collect --accounts --role-name against the emulator', () => {
       storeDir,
     ]);
 
-    // Assess
-    expect(run.status).toBe(0);
+    // Assess: the unreachable account's failed calls make the run exit 1 (CONTRACT.md), with a summary.
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^soc2-ml: 2 calls failed: sts:AssumeRole \(AccessDenied\) x2; /);
     const summary = JSON.parse(run.stdout) as {
       runs: { account: string; collector: string; region: string; key: string; errors: number }[];
     };
