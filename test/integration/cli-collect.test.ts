@@ -19,6 +19,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const collectS3AsJson = (storeDir: string) =>
+  runCliCaptured(['--endpoint-url', moto().url, '--json', 'collect', '--collectors', 's3', '--store', storeDir]);
+
 describe('soc2-ml collect --collectors s3 against the emulator', () => {
   it('writes one record naming every bucket with its configuration', async () => {
     // Prepare
@@ -29,16 +32,7 @@ describe('soc2-ml collect --collectors s3 against the emulator', () => {
     const storeDir = join(dir, 'evidence');
 
     // Act
-    const run = await runCliCaptured([
-      '--endpoint-url',
-      moto().url,
-      '--json',
-      'collect',
-      '--collectors',
-      's3',
-      '--store',
-      storeDir,
-    ]);
+    const run = await collectS3AsJson(storeDir);
 
     // Assess
     expect(run.stderr).toBe('');
@@ -79,16 +73,7 @@ describe('soc2-ml collect --collectors s3 against the emulator', () => {
     const storeDir = join(dir, 'evidence');
 
     // Act
-    const run = await runCliCaptured([
-      '--endpoint-url',
-      moto().url,
-      '--json',
-      'collect',
-      '--collectors',
-      's3',
-      '--store',
-      storeDir,
-    ]);
+    const run = await collectS3AsJson(storeDir);
 
     // Assess
     expect(run.status).toBe(0);

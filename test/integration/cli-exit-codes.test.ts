@@ -123,27 +123,11 @@ describe('the store is checked before collecting (exit 2)', () => {
 describe('collect exits 1 when calls failed, unless --allow-errors', () => {
   it('summarises the failed calls in one line and still writes the evidence', async () => {
     // moto does not implement ListFeatureGroups and ListMonitoringSchedules (STACK.md).
-    const failing = await cli(
-      '--quiet',
-      'collect',
-      '--collectors',
-      'sagemaker',
-      '--config',
-      fastConfig,
-      '--store',
-      join(dir, 'a'),
-    );
-    const allowed = await cli(
-      '--quiet',
-      'collect',
-      '--collectors',
-      'sagemaker',
-      '--config',
-      fastConfig,
-      '--store',
-      join(dir, 'b'),
-      '--allow-errors',
-    );
+    const collectSageMaker = (store: string, ...extra: string[]) =>
+      cli('--quiet', 'collect', '--collectors', 'sagemaker', '--config', fastConfig, '--store', join(dir, store), ...extra);
+
+    const failing = await collectSageMaker('a');
+    const allowed = await collectSageMaker('b', '--allow-errors');
 
     expect(failing.status).toBe(1);
     expectOneLine(failing.stderr);

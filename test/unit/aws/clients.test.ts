@@ -25,6 +25,17 @@ function clientsFor(settings: { requestTimeoutMs?: number; connectionTimeoutMs?:
   });
 }
 
+/** What one STS call through the factory failed with (undefined if it succeeded). */
+function failureOf(clients: AwsClientFactory): Promise<unknown> {
+  return clients
+    .sts()
+    .send(new GetCallerIdentityCommand({}))
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+}
+
 /** The options the client's HTTP handler resolved (HttpHandler.httpHandlerConfigs, public in @smithy/types). */
 function handlerConfigs(client: STSClient): Record<string, unknown> {
   return (client.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, unknown> }).httpHandlerConfigs();
@@ -36,13 +47,7 @@ describe('AwsClientFactory timeouts', () => {
     const clients = clientsFor({ requestTimeoutMs: 300, connectionTimeoutMs: 1234 });
 
     // Act
-    const failure = await clients
-      .sts()
-      .send(new GetCallerIdentityCommand({}))
-      .then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+    const failure = await failureOf(clients);
 
     // Assess
     expect(errorCode(failure)).toBe('TimeoutError');
@@ -57,10 +62,7 @@ describe('AwsClientFactory timeouts', () => {
   it('retries a timed-out attempt up to maxAttempts, then gives up', async () => {
     const clients = clientsFor({ requestTimeoutMs: 200, maxAttempts: 2 });
 
-    const failure = await clients
-      .sts()
-      .send(new GetCallerIdentityCommand({}))
-      .catch((err: unknown) => err);
+    const failure = await failureOf(clients);
 
     expect(errorCode(failure)).toBe('TimeoutError');
     expect(blackHole.connections).toBe(2);
@@ -72,10 +74,7 @@ describe('AwsClientFactory timeouts', () => {
 
     // The handler resolves its options at the first call: make one, cut short by a deadline.
     const bounded = clients.until(Date.now() + 200);
-    await bounded
-      .sts()
-      .send(new GetCallerIdentityCommand({}))
-      .catch(() => undefined);
+    await failureOf(bounded);
     const configs = handlerConfigs(bounded.sts());
 
     expect(collection.connectionTimeoutMs).toBe(DEFAULT_CONNECTION_TIMEOUT_MS);
@@ -94,10 +93,7 @@ describe('AwsClientFactory.until(deadline)', () => {
     const bounded = clients.until(Date.now() + 300);
 
     // Act
-    const failure = await bounded
-      .sts()
-      .send(new GetCallerIdentityCommand({}))
-      .catch((err: unknown) => err);
+    const failure = await failureOf(bounded);
 
     // Assess
     expect(failure).toBeInstanceOf(DeadlineExceededError);
@@ -109,10 +105,7 @@ describe('AwsClientFactory.until(deadline)', () => {
     const clients = clientsFor({});
     const bounded = clients.until(Date.now() - 1);
 
-    const failure = await bounded
-      .sts()
-      .send(new GetCallerIdentityCommand({}))
-      .catch((err: unknown) => err);
+    const failure = await failureOf(bounded);
 
     expect(errorCode(failure)).toBe('DeadlineExceeded');
     expect(blackHole.connections).toBe(0);
