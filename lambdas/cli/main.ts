@@ -41,7 +41,14 @@ export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the result as JSON on stdout (implies --quiet)')
     .option('--debug', 'on an unexpected failure, print its details (stack trace) after the one-line message')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 done; 1 a problem found (tampering, --fail-on matched, failed AWS calls in collect
+unless --allow-errors); 2 bad usage or configuration (one line); 3 an unexpected failure (one line,
+details with --debug).`,
+    );
 
   const outputFor = (command: Command): CliOutput => {
     const globals = command.optsWithGlobals<GlobalOptions>();
