@@ -250,7 +250,7 @@ export class AwsClientFactory {
 
 /**
  * Settles as the call does, or rejects with DeadlineExceededError when the deadline comes first.
- * The abandoned attempt ends by itself within the request timeout; its result is ignored.
+ * The abandoned call ends by itself within its request timeouts and attempts; its result is ignored.
  */
 async function beforeDeadline<T>(call: Promise<T>, deadline: number, operation: string): Promise<T> {
   const remaining = Math.max(0, deadline - Date.now());

@@ -4,7 +4,7 @@ import { TOOL_VERSION } from '../version';
 import { attestCommand } from './attest';
 import { collectCommand } from './collect';
 import { DEFAULT_DEMO_DIR, demoCommand } from './demo';
-import { EXIT, oneLine, UsageError } from './errors';
+import { EXIT, escapeControl, oneLine, UsageError } from './errors';
 import { eventCommand } from './event';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
 import { reportCommand } from './report';
@@ -33,6 +33,8 @@ export async function runCli(argv: string[], io: Pick<OutputOptions, 'stdout' | 
     .configureOutput({
       writeOut: io.stdout ?? ((t) => process.stdout.write(t)),
       writeErr: stderr,
+      // Commander quotes the offending argument, which may carry terminal escapes.
+      outputError: (text, write) => write(escapeControl(text)),
     })
     .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (an emulator); path-style S3'))
     .addOption(

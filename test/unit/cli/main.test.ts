@@ -43,6 +43,17 @@ describe('an unexpected failure', () => {
   });
 });
 
+describe('usage errors reported by the option parser', () => {
+  it('escape the terminal control characters of the offending argument', async () => {
+    const run = await runCliCaptured(['collect', '--\u001b]0;pwned\u0007']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("unknown option '--\\u001b]0;pwned\\u0007'");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+});
+
 describe('oneLine', () => {
   it('escapes terminal control characters and joins lines', () => {
     expect(oneLine('a\u001b[31mb\r\n  c\u0007\u009b')).toBe('a\\u001b[31mb | c\\u0007\\u009b');
