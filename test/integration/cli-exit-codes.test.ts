@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { runCliCaptured } from '../helpers/cli';
 import { emulatorClients, useMoto } from '../helpers/moto';
 
@@ -117,6 +117,24 @@ describe('the store is checked before collecting (exit 2)', () => {
     expect(refused.stderr).toContain('--bucket plain-bucket: Object Lock is not enabled');
     expect(refused.stderr).not.toContain('collecting');
     expect({ status: accepted.status, stderr: accepted.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('refuses a --bucket whose default retention is GOVERNANCE when evidence is written in COMPLIANCE', async () => {
+    const s3 = emulatorClients(moto().url).s3();
+    await s3.send(new CreateBucketCommand({ Bucket: 'trial-bucket', ObjectLockEnabledForBucket: true }));
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: 'trial-bucket',
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } },
+      }),
+    );
+
+    const run = await cli('collect', '--collectors', 's3', '--bucket', 'trial-bucket');
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      'soc2-ml: --bucket trial-bucket: its default Object Lock retention is GOVERNANCE, not COMPLIANCE (evidence.lockMode)\n',
+    );
   });
 });
 

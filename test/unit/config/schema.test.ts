@@ -33,3 +33,18 @@ describe('exceptions in the configuration', () => {
     expect(() => parseConfig(exception(overrides))).toThrow(message);
   });
 });
+
+describe('AWS call timeouts in the configuration', () => {
+  it('takes configured timeouts', () => {
+    const { collection } = parseConfig({ collection: { connectionTimeoutMs: 2000, requestTimeoutMs: 10_000 } });
+    expect(collection).toMatchObject({ connectionTimeoutMs: 2000, requestTimeoutMs: 10_000 });
+  });
+
+  it.each([
+    [{ connectionTimeoutMs: 0 }, /collection\.connectionTimeoutMs/],
+    [{ requestTimeoutMs: -1 }, /collection\.requestTimeoutMs/],
+    [{ requestTimeoutMs: 'soon' }, /collection\.requestTimeoutMs/],
+  ])('refuses %j, naming the key', (collection, message) => {
+    expect(() => parseConfig({ collection })).toThrow(message);
+  });
+});
