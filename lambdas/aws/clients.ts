@@ -44,6 +44,9 @@ export interface AwsClientSettings {
   requestHandler?: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
 }
 
+/** Longest delay setTimeout honours (about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A call cut short, or never started, because its run's deadline came. */
 export class DeadlineExceededError extends Error {
   constructor(operation: string) {
@@ -254,6 +257,8 @@ export class AwsClientFactory {
  */
 async function beforeDeadline<T>(call: Promise<T>, deadline: number, operation: string): Promise<T> {
   const remaining = Math.max(0, deadline - Date.now());
+  // setTimeout fires at once for more than 2^31-1 ms; a deadline weeks away bounds nothing.
+  if (remaining > MAX_TIMER_MS) return call;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceededError(operation)), remaining);

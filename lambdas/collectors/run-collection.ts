@@ -1,4 +1,4 @@
-import { DeadlineExceededError } from '../aws/clients';
+import { DeadlineExceededError, MAX_TIMER_MS } from '../aws/clients';
 import { errorCode, errorMessage } from '../aws/errors';
 import { newEvidenceId, writeEvidence } from '../evidence/evidence-io';
 import { EVIDENCE_SCHEMA, type EvidenceRecord, type EvidenceResource, GLOBAL_REGION, type Trigger } from '../evidence/record';
@@ -77,13 +77,11 @@ async function collectFailClosed(collector: Collector, context: CollectorContext
 }
 
 async function withinGrace<T>(work: Promise<T>, name: string, deadline: number | undefined): Promise<T> {
-  if (deadline === undefined) return work;
+  const remaining = deadline === undefined ? Number.POSITIVE_INFINITY : deadline + COLLECTOR_GRACE_MS - Date.now();
+  if (remaining > MAX_TIMER_MS) return work;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DeadlineExceededError(`${name} collector`)),
-      Math.max(0, deadline + COLLECTOR_GRACE_MS - Date.now()),
-    );
+    timer = setTimeout(() => reject(new DeadlineExceededError(`${name} collector`)), Math.max(0, remaining));
   });
   try {
     return await Promise.race([work, late]);

@@ -101,6 +101,15 @@ describe('AwsClientFactory.until(deadline)', () => {
     expect((failure as Error).message).toBe("STSClient.GetCallerIdentityCommand did not finish before the run's deadline");
   });
 
+  it('leaves a call alone when the deadline is beyond what a timer can hold', async () => {
+    // setTimeout fires at once for delays above 2^31-1 ms: such a deadline must not cut every call.
+    const bounded = clientsFor({ requestTimeoutMs: 300 }).until(Number.MAX_SAFE_INTEGER);
+
+    const failure = await failureOf(bounded);
+
+    expect(errorCode(failure)).toBe('TimeoutError');
+  });
+
   it('fails a call made after the deadline without connecting, and counts it in the same run', async () => {
     const clients = clientsFor({});
     const bounded = clients.until(Date.now() - 1);
