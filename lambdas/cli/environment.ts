@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/call-limits';
 import { AwsClientFactory } from '../aws/clients';
 import { errorCode, errorMessage } from '../aws/errors';
 import { AWS_REGION_HINT, AWS_REGION_PATTERN, ConfigError, parseConfig, type Soc2MlConfig } from '../config/schema';
@@ -94,14 +95,23 @@ function connectionFailure(err: unknown): { code: string; message: string } | un
   return named ? { code: named, message } : undefined;
 }
 
-/** The account the credentials belong to; unusable credentials are a usage problem (exit 2). */
+/**
+ * The account the credentials belong to; unusable credentials are a usage problem (exit 2).
+ * The first call of every command: an endpoint that never answers is named after one connection
+ * and request timeout, not after every retry of it.
+ */
 export async function resolveAccount(clients: AwsClientFactory): Promise<{ account: string; arn: string }> {
+  const { connectionTimeoutMs = DEFAULT_CONNECTION_TIMEOUT_MS, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = clients.settings;
+  const budgetMs = connectionTimeoutMs + requestTimeoutMs;
+  const budget = AbortSignal.timeout(budgetMs);
   try {
-    const identity = await clients.sts().send(new GetCallerIdentityCommand({}));
+    const identity = await clients.sts().send(new GetCallerIdentityCommand({}), { abortSignal: budget });
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
     return { account: identity.Account, arn: identity.Arn ?? '' };
   } catch (err) {
-    const connection = connectionFailure(err);
+    const connection = budget.aborted
+      ? { code: 'TimeoutError', message: `no answer within ${budgetMs} ms` }
+      : connectionFailure(err);
     if (connection) {
       const endpoint = clients.settings.endpointUrl ?? `the STS endpoint of ${clients.settings.region}`;
       throw new UsageError(`cannot reach ${endpoint} (${connection.code}: ${connection.message})`);

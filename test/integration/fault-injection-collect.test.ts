@@ -53,6 +53,31 @@ describe('collect against an endpoint that accepts and never answers', () => {
     expect(blackHole.connections).toBeGreaterThan(0);
   });
 
+  it('names the endpoint after one connection and request timeout, not after every retry', async () => {
+    // Prepare: five attempts of 500 ms each would take 2.5 s; the identity check allows 1 s.
+    const retrying = join(dir, 'retrying.json');
+    await writeFile(
+      retrying,
+      JSON.stringify({ collection: { maxAttempts: 5, connectionTimeoutMs: 500, requestTimeoutMs: 500 } }),
+    );
+
+    // Act
+    const run = await runCliCaptured([
+      '--endpoint-url',
+      blackHole.url,
+      'collect',
+      '--config',
+      retrying,
+      '--store',
+      join(dir, 'e'),
+    ]);
+
+    // Assess
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`soc2-ml: cannot reach ${blackHole.url} (TimeoutError: no answer within 1000 ms)\n`);
+    expect(blackHole.connections).toBeLessThan(5);
+  });
+
   it('in the Lambda, stores what each region has with the unfinished calls as errors by the deadline', async () => {
     // Prepare: a request timeout far beyond the deadline, as a real one would be for a short run.
     const clients = new AwsClientFactory({
