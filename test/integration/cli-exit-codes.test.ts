@@ -159,6 +159,7 @@ describe('collect exits 1 when calls failed, unless --allow-errors', () => {
 describe('usage errors exit 2 with one line', () => {
   it('refuses a --public-key that is not a PEM public key', async () => {
     await writeFile(join(dir, 'garbage.pem'), 'this is not a key\n');
+    await mkdir(join(dir, 'e'));
 
     const run = await cli('verify', '--store', join(dir, 'e'), '--public-key', join(dir, 'garbage.pem'));
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneLine } from '../../../lambdas/cli/errors';
@@ -8,6 +8,7 @@ import { runCliCaptured } from '../../helpers/cli';
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'soc2-main-'));
+  await mkdir(join(dir, 'store'));
 });
 afterEach(async () => {
   jest.restoreAllMocks();
