@@ -8,6 +8,7 @@ import { EXIT, escapeControl, oneLine, UsageError } from './errors';
 import { eventCommand } from './event';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
 import { reportCommand } from './report';
+import { DEFAULT_TEMPLATES_DIR, templatesCommand } from './templates';
 import { verifyCommand } from './verify';
 
 interface GlobalOptions {
@@ -162,6 +163,20 @@ Examples:
   soc2-ml attest SEC-AM-5 q3-access-review.pdf --expires-in 90`,
     )
     .action(action(attestCommand));
+
+  program
+    .command('templates')
+    .description('write a Markdown template per checklist item that needs manual evidence (manual and partial items)')
+    .option('--out <dir>', `where to write <ITEM-ID>.md (default: ${DEFAULT_TEMPLATES_DIR})`)
+    .option('--item <id>', 'only this checklist item')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  soc2-ml templates
+  soc2-ml templates --item SEC-AM-5 --out ./evidence-templates`,
+    )
+    .action(action(templatesCommand));
 
   program
     .command('demo')

@@ -1,6 +1,8 @@
+import { packagedTemplate, renderTemplateMarkdown } from '../catalog/templates';
 import type { FindingStatus } from '../checks/types';
 import { type BarRow, inventoryGraph, STATUS_COLOURS, stackedBarChart, trendChart } from './charts';
 import { escapeHtml as e } from './escape';
+import { describeManualStatus, manualStatus } from './manual-status';
 import {
   type EvaluatedItem,
   type EvaluationResult,
@@ -64,6 +66,44 @@ function findingRows(findings: ReportFinding[]): string {
   return `<table class="findings"><thead><tr><th>Status</th><th>Check</th><th>Resource</th><th>Account</th><th>Region</th><th>Detail</th><th>Evidence (key, SHA-256)</th></tr></thead><tbody>${shown.join('')}</tbody></table>${more > 0 ? `<p class="more">${more} more in report.csv</p>` : ''}`;
 }
 
+/** Statuses whose items link to their evidence template and say what is missing. */
+const TEMPLATE_LINKED: ItemStatus[] = ['NEEDS_EVIDENCE', 'STALE'];
+
+const templateAnchor = (itemId: string) => `template-${itemId}`;
+
+/**
+ * Items the report links to a template: NEEDS_EVIDENCE and STALE ones, and any other whose manual
+ * evidence is missing or expired (a FAIL hides that), when there is a template to act on.
+ */
+function templateLinked(item: EvaluatedItem): boolean {
+  if (item.manualEvidenceRequired === null || packagedTemplate(item.id) === undefined) return false;
+  return TEMPLATE_LINKED.includes(item.status) || manualStatus(item).state !== 'fresh';
+}
+
+/** Under the title of a NEEDS_EVIDENCE or STALE item: exactly what is missing or expired, and its template. */
+function actionLine(item: EvaluatedItem): string {
+  if (!templateLinked(item)) return '';
+  const stale = item.status === 'STALE' ? ` Stale automated evidence: ${item.reasons.join('; ')}.` : '';
+  return `<p class="todo">${e(describeManualStatus(item))}${e(stale)} <a href="#${e(templateAnchor(item.id))}">Evidence template</a></p>`;
+}
+
+/** The templates of the linked items, as Markdown to copy (the same text `soc2-ml templates` writes). */
+function templatesSection(result: EvaluationResult): string {
+  const linked = result.items.filter(templateLinked);
+  if (linked.length === 0) return '';
+  const sections = linked.map((item) => {
+    const markdown = renderTemplateMarkdown(
+      { ...item, manualEvidence: item.manualEvidenceRequired },
+      packagedTemplate(item.id)!,
+      result.checks,
+    );
+    return `<section id="${e(templateAnchor(item.id))}"><h3><a href="#${e(item.id)}">${e(item.id)}</a>: ${e(item.title)}</h3><pre class="template">${e(markdown)}</pre></section>`;
+  });
+  return `<h2>Evidence templates</h2>
+<p class="meta">For every item that needs evidence now. <code>soc2-ml templates</code> writes them all as Markdown files.</p>
+${sections.join('\n')}`;
+}
+
 function itemRow(item: EvaluatedItem, result: EvaluationResult): string {
   const counts = Object.fromEntries(['PASS', 'FAIL', 'ERROR', 'EXCEPTED', 'NOT_APPLICABLE'].map((s) => [s, 0])) as Record<
     FindingStatus,
@@ -89,7 +129,7 @@ function itemRow(item: EvaluatedItem, result: EvaluationResult): string {
       }`
     : '';
   const reasons = item.reasons.length ? `<ul class="reasons">${item.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>` : '';
-  return `<tr id="${e(item.id)}"><td><b>${e(item.id)}</b></td><td><details><summary>${e(item.title)}</summary>${reasons}${checks.length ? `<ul>${checks.join('')}</ul>` : ''}${manual}${findingRows(item.findings)}</details></td><td>${e(item.criteria.join(', '))}</td><td>${e(item.kind)}</td><td>${badge(item.status)}</td><td><small>${e(countText)}</small></td></tr>`;
+  return `<tr id="${e(item.id)}"><td><b>${e(item.id)}</b></td><td><details><summary>${e(item.title)}</summary>${reasons}${checks.length ? `<ul>${checks.join('')}</ul>` : ''}${manual}${findingRows(item.findings)}</details>${actionLine(item)}</td><td>${e(item.criteria.join(', '))}</td><td>${e(item.kind)}</td><td>${badge(item.status)}</td><td><small>${e(countText)}</small></td></tr>`;
 }
 
 function exceptionRows(exceptions: ExceptionView[]): string {
@@ -116,6 +156,7 @@ ${Object.entries(STATUS_COLOURS)
 .chart text,.graph text{font-size:11px}.graph .node{fill:#e3f2fd;stroke:#1565c0}.graph .edge{stroke:#90a4ae}.graph .col{font-weight:bold}
 details>summary{cursor:pointer}.findings{margin:8px 0;font-size:12px}
 .items>tbody>tr>td:nth-child(2){width:56%}.items>tbody>tr>td:first-child{white-space:nowrap}
+.todo{margin:4px 0;font-size:12px}.template{white-space:pre-wrap;font-size:12px;background:#f7f7f7;padding:8px}
 .findings td,.findings th{padding:3px 4px}.findings .arn{min-width:12em}.findings .ev{min-width:15em;font-size:11px}
 @media print{details{display:block}details>*{display:block}.chart,.graph{break-inside:avoid}body{margin:0}a{color:inherit}}
 `;
@@ -173,7 +214,7 @@ ${trend}
 ${result.items.map((item) => itemRow(item, result)).join('\n')}
 </tbody></table>
 <h2>Manual evidence due</h2>
-${due.length ? `<table><thead><tr><th>Item</th><th>Evidence</th><th>State</th><th>Due</th></tr></thead><tbody>${due.map((d) => `<tr><td><a href="#${e(d.itemId)}">${e(d.itemId)}</a></td><td>${e(d.description)}</td><td>${e(d.state)}</td><td>${e(d.dueAt ?? 'now')}</td></tr>`).join('')}</tbody></table>` : '<p>All manual evidence is fresh.</p>'}
+${due.length ? `<table><thead><tr><th>Item</th><th>Evidence</th><th>State</th><th>Due</th><th>Template</th></tr></thead><tbody>${due.map((d) => `<tr><td><a href="#${e(d.itemId)}">${e(d.itemId)}</a></td><td>${e(d.description)}</td><td>${e(d.state)}</td><td>${e(d.dueAt ?? 'now')}</td><td>${result.items.some((i) => i.id === d.itemId && templateLinked(i)) ? `<a href="#${e(templateAnchor(d.itemId))}">template</a>` : ''}</td></tr>`).join('')}</tbody></table>` : '<p>All manual evidence is fresh.</p>'}
 <h2>Exceptions applied</h2>${exceptionRows(result.exceptions.applied)}
 <h2>Exceptions expired (no longer applied)</h2>${exceptionRows(result.exceptions.expired)}
 <h2>ML inventory and data flow</h2>
@@ -183,6 +224,7 @@ ${due.length ? `<table><thead><tr><th>Item</th><th>Evidence</th><th>State</th><t
       .join(', ') || 'none',
   )}; ${result.inventory.edges.length} data flows.</p>
 ${inventoryGraph(result.inventory)}
+${templatesSection(result)}
 ${result.integrity ? integritySection(result.integrity) : ''}
 <h2>Evidence used</h2>
 <table><thead><tr><th>Collector</th><th>Account</th><th>Region</th><th>Collected</th><th>Resources</th><th>Errors</th><th>Newer events</th><th>Evidence object</th></tr></thead><tbody>${result.collections

@@ -13,6 +13,10 @@ export interface ManualEvidenceEntry {
   sha256: string;
   uploadedAt: string;
   uploadedBy: string;
+  /** Who vouches for the content, when not the uploader (`attest --attested-by`, an inbox tag). */
+  attestedBy?: string;
+  /** One line on what the evidence is. */
+  note?: string;
   expiresAt?: string;
   fileName: string;
 }
