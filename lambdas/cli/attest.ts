@@ -2,30 +2,57 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorMessage } from '../aws/errors';
 import { loadCatalog } from '../catalog/catalog';
-import { AttestInputError, attest, resolveUploader, UnknownItemError } from '../integrity/attest';
+import type { EvidenceStore } from '../evidence/store';
+import {
+  AttestInputError,
+  type AttestResult,
+  attest,
+  listManualEvidence,
+  resolveUploader,
+  UnknownItemError,
+} from '../integrity/attest';
+import { manualDueAt } from '../report/evaluate';
 import { type AwsOptions, clientFactory, homeRegion, loadConfig, openStore, type StoreOptions } from './environment';
 import { UsageError } from './errors';
-import type { CliOutput } from './output';
+import { type CliOutput, formatTable } from './output';
 
 export interface AttestOptions extends StoreOptions, AwsOptions {
   expiresIn?: string;
   config?: string;
+  note?: string;
+  attestedBy?: string;
+  list?: boolean;
 }
 
 /** Longest validity of manual evidence; beyond it a date would also leave what Date can hold. */
 const MAX_EXPIRES_IN_DAYS = 3650;
+const DAY_MS = 86_400_000;
 
-/** `soc2-ml attest ITEM-ID FILE`: stores manual evidence for a checklist item. */
+/**
+ * `soc2-ml attest ITEM-ID FILE...`: stores manual evidence for a checklist item, one object per
+ * file; `soc2-ml attest --list [ITEM-ID]` lists what is stored.
+ */
 export async function attestCommand(options: AttestOptions, out: CliOutput, args: string[]): Promise<number> {
-  const [itemId, file] = args;
-  if (!itemId || !file) throw new UsageError('attest needs ITEM-ID and FILE');
   const config = await loadConfig(options.config);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read: ${errorMessage(err)}`);
+  const clients = clientFactory(options, config, homeRegion(options, config));
+  if (options.list) {
+    if (args.length > 1) throw new UsageError('attest --list takes at most one ITEM-ID and no files');
+    return listCommand(await openStore(options, clients, config), out, args[0]);
   }
+  const [itemId, ...files] = args;
+  if (!itemId || files.length === 0) throw new UsageError('attest needs ITEM-ID and at least one FILE (or --list)');
+  const names = files.map((file) => basename(file));
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) throw new UsageError(`${repeated}: given twice; each file is stored under its own name`);
+  const contents = await Promise.all(
+    files.map(async (file) => {
+      try {
+        return new Uint8Array(await readFile(file));
+      } catch (err) {
+        throw new UsageError(`${file}: cannot read: ${errorMessage(err)}`);
+      }
+    }),
+  );
   let expiresInDays: number | undefined;
   if (options.expiresIn !== undefined) {
     expiresInDays = Number(options.expiresIn);
@@ -34,27 +61,83 @@ export async function attestCommand(options: AttestOptions, out: CliOutput, args
         `--expires-in ${options.expiresIn}: must be a whole number of days from 1 to ${MAX_EXPIRES_IN_DAYS} (manual evidence is renewed at least every 10 years)`,
       );
   }
-  const clients = clientFactory(options, config, homeRegion(options, config));
+  if (options.attestedBy !== undefined && options.attestedBy.trim() === '') throw new UsageError('--attested-by: give a name');
   const store = await openStore(options, clients, config);
   const uploadedBy = await resolveUploader(options.bucket ? { sts: clients.sts() } : {});
+  const knownItemIds = loadCatalog().items.map((item) => item.id);
+  // One time for the whole batch: the files of one attestation sort together in the store.
+  const now = new Date();
+  const stored: AttestResult[] = [];
   try {
-    const stored = await attest(store, {
-      itemId,
-      fileName: basename(file),
-      bytes,
-      uploadedBy,
-      expiresInDays,
-      now: new Date(),
-      knownItemIds: loadCatalog().items.map((item) => item.id),
-    });
-    out.json(stored);
-    out.result(
-      `stored ${stored.key} (sha256 ${stored.sha256}) for ${stored.itemId} by ${stored.uploadedBy}` +
-        (stored.expiresAt ? `, expires ${stored.expiresAt.slice(0, 10)}` : ''),
-    );
-    return 0;
+    for (const [index, bytes] of contents.entries()) {
+      stored.push(
+        await attest(store, {
+          itemId,
+          fileName: names[index]!,
+          bytes,
+          uploadedBy,
+          ...(options.attestedBy ? { attestedBy: options.attestedBy } : {}),
+          ...(options.note !== undefined ? { note: options.note } : {}),
+          expiresInDays,
+          now,
+          knownItemIds,
+        }),
+      );
+    }
   } catch (err) {
-    if (err instanceof UnknownItemError || err instanceof AttestInputError) throw new UsageError(err.message);
+    if (err instanceof UnknownItemError || err instanceof AttestInputError) {
+      const kept = stored.length > 0 ? ` (${stored.map((s) => s.fileName).join(', ')} already stored)` : '';
+      throw new UsageError(`${err.message}${kept}`);
+    }
     throw err;
   }
+  out.json(stored.length === 1 ? stored[0] : stored);
+  for (const entry of stored) {
+    out.result(
+      `stored ${entry.key} (sha256 ${entry.sha256}) for ${entry.itemId} by ${entry.attestedBy ?? entry.uploadedBy}` +
+        (entry.attestedBy ? ` (uploaded by ${entry.uploadedBy})` : '') +
+        (entry.expiresAt ? `, expires ${entry.expiresAt.slice(0, 10)}` : ''),
+    );
+  }
+  return 0;
+}
+
+/** Every manual evidence object with its item, age and the date it stops counting. */
+async function listCommand(store: EvidenceStore, out: CliOutput, itemFilter: string | undefined): Promise<number> {
+  const catalog = loadCatalog();
+  const freshness = new Map(catalog.items.map((item) => [item.id, item.manualEvidence?.freshnessDays]));
+  if (itemFilter !== undefined && !freshness.has(itemFilter.toUpperCase()))
+    throw new UsageError(`unknown checklist item "${itemFilter}"`);
+  const now = Date.now();
+  const rows = (await listManualEvidence(store))
+    .filter((entry) => itemFilter === undefined || entry.itemId === itemFilter.toUpperCase())
+    .map((entry) => {
+      const days = freshness.get(entry.itemId);
+      const dueAt = days !== undefined ? manualDueAt(entry, days) : entry.expiresAt;
+      return {
+        ...entry,
+        ageDays: Math.floor((now - Date.parse(entry.uploadedAt)) / DAY_MS),
+        ...(dueAt ? { dueAt, fresh: now < Date.parse(dueAt) } : {}),
+      };
+    });
+  out.json(rows);
+  if (rows.length === 0) {
+    out.result(`no manual evidence in ${store.location}${itemFilter ? ` for ${itemFilter.toUpperCase()}` : ''}`);
+    return 0;
+  }
+  out.result(
+    formatTable(
+      ['item', 'file', 'attested by', 'uploaded', 'age (days)', 'expires', 'state'],
+      rows.map((row) => [
+        row.itemId,
+        row.fileName,
+        row.attestedBy ?? row.uploadedBy,
+        row.uploadedAt.slice(0, 10),
+        row.ageDays,
+        row.dueAt?.slice(0, 10) ?? 'never',
+        row.fresh === undefined ? 'no expiry' : row.fresh ? 'fresh' : 'expired',
+      ]),
+    ),
+  );
+  return 0;
 }

@@ -148,10 +148,13 @@ Examples:
 
   program
     .command('attest')
-    .description('store a manual evidence file (policy, review record) for a checklist item')
-    .argument('<item-id>', 'checklist item, such as SEC-DP-4')
-    .argument('<file>', 'the evidence file')
+    .description('store manual evidence files (policy, review record) for a checklist item, or --list what is stored')
+    .argument('[item-id]', 'checklist item, such as SEC-DP-4 (with --list: only this item)')
+    .argument('[files...]', 'the evidence files, each stored as its own object')
     .option('--expires-in <days>', "days until this evidence must be renewed (default: the item's freshness window)")
+    .option('--note <text>', 'one line on what the evidence is, kept in its metadata')
+    .option('--attested-by <name>', 'who vouches for the content (default: the caller: STS identity, or the local user)')
+    .option('--list', 'list every manual evidence object with its item, age and expiry')
     .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
     .option('--bucket <name>', 'evidence bucket instead of a local directory')
     .option('--config <file>', 'JSON configuration, same schema as the CDK context')
@@ -160,7 +163,8 @@ Examples:
       `
 Examples:
   soc2-ml attest SEC-DP-4 data-classification-policy.pdf
-  soc2-ml attest SEC-AM-5 q3-access-review.pdf --expires-in 90`,
+  soc2-ml attest SEC-AM-5 q3-access-review.pdf q3-removals.csv --expires-in 90 --note "Q3 review" --attested-by "Dana (CISO)"
+  soc2-ml attest --list`,
     )
     .action(action(attestCommand));
 

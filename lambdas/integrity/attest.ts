@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 import { sha256Hex } from '../evidence/hash';
-import type { EvidenceStore } from '../evidence/store';
+import { type EvidenceStore, ObjectExistsError } from '../evidence/store';
 import { compactTime, MANUAL_ROOT } from './periods';
 
 export const MANUAL_METADATA_SCHEMA = 'soc2-ml-manual/v1';
@@ -27,6 +27,11 @@ const manualMetadataSchema = z.strictObject({
   uploadedBy: z.string().min(1),
   uploadedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime().optional(),
+  /** Who vouches for the content when not the uploader (`--attested-by`, an inbox object's tag). */
+  attestedBy: z.string().min(1).optional(),
+  note: z.string().min(1).optional(),
+  /** The inbox object this evidence was taken in from. */
+  receivedFrom: z.strictObject({ key: z.string().min(1), versionId: z.string().optional() }).optional(),
 });
 export type ManualMetadata = z.infer<typeof manualMetadataSchema>;
 
@@ -38,6 +43,8 @@ export interface ManualEvidenceEntry {
   size: number;
   uploadedAt: string;
   uploadedBy: string;
+  attestedBy?: string;
+  note?: string;
   expiresAt?: string;
   /** The name the file had when it was uploaded. */
   fileName: string;
@@ -49,7 +56,13 @@ export interface AttestInput {
   bytes: Uint8Array;
   /** From resolveUploader(). */
   uploadedBy: string;
+  /** The person vouching for the content, when not the uploader. */
+  attestedBy?: string;
+  note?: string;
   expiresInDays?: number;
+  /** An absolute expiry instead of expiresInDays (an inbox object's expires-at tag). */
+  expiresAt?: Date;
+  receivedFrom?: ManualMetadata['receivedFrom'];
   now: Date;
   /** Every checklist item id. */
   knownItemIds: readonly string[];
@@ -78,13 +91,21 @@ export class AttestInputError extends Error {
   }
 }
 
+/** Longest note kept: one line on what the evidence is, not the evidence itself. */
+export const MAX_NOTE_LENGTH = 500;
+
+/**
+ * Stores the file and its metadata, write-once. Replaying the same attestation (same item, time,
+ * name and bytes: a redelivered inbox event) finds both already stored and succeeds.
+ */
 export async function attest(store: EvidenceStore, input: AttestInput): Promise<AttestResult> {
   const itemId = resolveItemId(input.itemId, input.knownItemIds);
   if (input.bytes.byteLength === 0) throw new AttestInputError(`${input.fileName} is empty: nothing to attest`);
-  const days = input.expiresInDays;
-  if (days !== undefined && !(Number.isInteger(days) && days > 0)) {
-    throw new AttestInputError(`--expires-in must be a whole number of days above 0, got ${days}`);
-  }
+  const expiresAt = expiryOf(input);
+  const note = input.note?.trim();
+  if (note !== undefined && note.length > MAX_NOTE_LENGTH)
+    throw new AttestInputError(`the note is ${note.length} characters; at most ${MAX_NOTE_LENGTH}`);
+  const attestedBy = input.attestedBy?.trim();
   const uploadedAt = input.now.toISOString();
   const key = `${MANUAL_ROOT}${itemId}/${uploadedAt.slice(0, 10)}/${compactTime(input.now)}-${sanitiseFileName(input.fileName)}`;
   const metadata: ManualMetadata = {
@@ -96,15 +117,42 @@ export async function attest(store: EvidenceStore, input: AttestInput): Promise<
     size: input.bytes.byteLength,
     uploadedBy: input.uploadedBy,
     uploadedAt,
-    expiresAt: days === undefined ? undefined : new Date(input.now.getTime() + days * DAY_MS).toISOString(),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(attestedBy ? { attestedBy } : {}),
+    ...(note ? { note } : {}),
+    ...(input.receivedFrom ? { receivedFrom: input.receivedFrom } : {}),
   };
   // The file first: metadata only ever describes a file that exists.
-  await store.put(key, input.bytes);
+  await putOnce(store, key, input.bytes);
   const metadataKey = `${key}${METADATA_SUFFIX}`;
-  await store.put(metadataKey, new TextEncoder().encode(`${JSON.stringify(metadata, null, 2)}\n`), {
-    contentType: 'application/json',
-  });
+  await putOnce(store, metadataKey, new TextEncoder().encode(`${JSON.stringify(metadata, null, 2)}\n`), 'application/json');
   return { ...toEntry(metadata), metadataKey };
+}
+
+function expiryOf(input: AttestInput): string | undefined {
+  const days = input.expiresInDays;
+  if (days !== undefined && input.expiresAt !== undefined)
+    throw new AttestInputError('give an expiry in days or a date, not both');
+  if (days !== undefined) {
+    if (!(Number.isInteger(days) && days > 0))
+      throw new AttestInputError(`--expires-in must be a whole number of days above 0, got ${days}`);
+    return new Date(input.now.getTime() + days * DAY_MS).toISOString();
+  }
+  if (input.expiresAt === undefined) return undefined;
+  if (Number.isNaN(input.expiresAt.getTime()) || input.expiresAt <= input.now)
+    throw new AttestInputError('the expiry date must be a valid date in the future');
+  return input.expiresAt.toISOString();
+}
+
+/** A write-once put that accepts finding exactly these bytes already there (a replay), never others. */
+async function putOnce(store: EvidenceStore, key: string, bytes: Uint8Array, contentType?: string): Promise<void> {
+  try {
+    await store.put(key, bytes, contentType ? { contentType } : {});
+  } catch (err) {
+    if (!(err instanceof ObjectExistsError)) throw err;
+    const existing = await store.get(key);
+    if (!existing || sha256Hex(existing) !== sha256Hex(bytes)) throw err;
+  }
 }
 
 /**
@@ -135,8 +183,19 @@ async function readMetadata(store: EvidenceStore, key: string): Promise<ManualMe
 }
 
 function toEntry(metadata: ManualMetadata): ManualEvidenceEntry {
-  const { itemId, key, sha256, size, uploadedAt, uploadedBy, expiresAt, fileName } = metadata;
-  return { itemId, key, sha256, size, uploadedAt, uploadedBy, ...(expiresAt ? { expiresAt } : {}), fileName };
+  const { itemId, key, sha256, size, uploadedAt, uploadedBy, expiresAt, fileName, attestedBy, note } = metadata;
+  return {
+    itemId,
+    key,
+    sha256,
+    size,
+    uploadedAt,
+    uploadedBy,
+    ...(attestedBy ? { attestedBy } : {}),
+    ...(note ? { note } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    fileName,
+  };
 }
 
 /** Keeps letters, digits, dot, dash and underscore; never a path, never empty. */
@@ -152,7 +211,7 @@ export function sanitiseFileName(fileName: string): string {
   return safe || 'file';
 }
 
-function resolveItemId(itemId: string, knownItemIds: readonly string[]): string {
+export function resolveItemId(itemId: string, knownItemIds: readonly string[]): string {
   const wanted = itemId.trim().toUpperCase();
   const known = knownItemIds.find((id) => id.toUpperCase() === wanted);
   if (known) return known;
@@ -184,10 +243,21 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** Who is attesting: the AWS caller when credentials are in use, else the local user. */
+/**
+ * Who is uploading: the AWS caller (STS GetCallerIdentity) when the store is a bucket, else the
+ * local user (the login name; $USER when the system has no entry for the process's uid).
+ */
 export async function resolveUploader({ sts }: { sts?: STSClient } = {}): Promise<string> {
-  if (!sts) return `local:${userInfo().username}`;
+  if (!sts) return `local:${localUserName()}`;
   const identity = await sts.send(new GetCallerIdentityCommand({}));
   if (!identity.Arn) throw new Error('STS GetCallerIdentity returned no ARN');
   return identity.Arn;
+}
+
+function localUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || process.env.USERNAME || 'unknown';
+  }
 }

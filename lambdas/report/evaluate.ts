@@ -238,15 +238,20 @@ function exceptionView(compiled: CompiledException): ExceptionView {
   return { check, resource, approver, expires, justification, matched: compiled.matched };
 }
 
+/** When manual evidence stops counting: the earlier of its item's freshness window and its own expiry. */
+export function manualDueAt(entry: Pick<ManualEvidenceEntry, 'uploadedAt' | 'expiresAt'>, freshnessDays: number): string {
+  const freshUntil = Date.parse(entry.uploadedAt) + freshnessDays * DAY_MS;
+  return new Date(Math.min(freshUntil, entry.expiresAt ? Date.parse(entry.expiresAt) : Number.POSITIVE_INFINITY)).toISOString();
+}
+
 function manualViews(item: CatalogItem, entries: ManualEvidenceEntry[], now: Date): ManualEvidenceView[] {
   const freshness = item.manualEvidence;
   if (!freshness) return [];
   return entries
     .filter((entry) => entry.itemId === item.id)
     .map((entry) => {
-      const freshUntil = Date.parse(entry.uploadedAt) + freshness.freshnessDays * DAY_MS;
-      const due = Math.min(freshUntil, entry.expiresAt ? Date.parse(entry.expiresAt) : Number.POSITIVE_INFINITY);
-      return { ...entry, dueAt: new Date(due).toISOString(), fresh: now.getTime() < due };
+      const dueAt = manualDueAt(entry, freshness.freshnessDays);
+      return { ...entry, dueAt, fresh: now.getTime() < Date.parse(dueAt) };
     })
     .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt));
 }

@@ -149,6 +149,68 @@ describe('manual evidence', () => {
     expect(sanitiseFileName('résumé 2026.pdf')).toBe('resume_2026.pdf');
     expect(sanitiseFileName('///')).toBe('file');
   });
+
+  it('keeps the note and who attested, and accepts an expiry date', async () => {
+    // Act
+    const stored = await attest(t.store, {
+      itemId: 'SEC-DP-1',
+      fileName: 'policy.pdf',
+      bytes: new TextEncoder().encode('policy'),
+      uploadedBy: 'arn:aws:iam::123456789012:role/ci',
+      attestedBy: ' Dana (CISO) ',
+      note: ' Approved at the November board ',
+      expiresAt: new Date('2027-01-31T00:00:00.000Z'),
+      now: NOW,
+      knownItemIds: KNOWN,
+    });
+    const [listed] = await listManualEvidence(t.store);
+    // Assess
+    expect(listed).toMatchObject({
+      uploadedBy: 'arn:aws:iam::123456789012:role/ci',
+      attestedBy: 'Dana (CISO)',
+      note: 'Approved at the November board',
+      expiresAt: '2027-01-31T00:00:00.000Z',
+    });
+    expect(stored.attestedBy).toBe('Dana (CISO)');
+  });
+
+  it('refuses an expiry in the past, both kinds of expiry at once and an overlong note', async () => {
+    // Prepare
+    const base = {
+      itemId: 'SEC-DP-1',
+      fileName: 'f',
+      bytes: new Uint8Array([1]),
+      uploadedBy: 'u',
+      now: NOW,
+      knownItemIds: KNOWN,
+    };
+    // Act / Assess
+    await expect(attest(t.store, { ...base, expiresAt: new Date('2026-01-01T00:00:00Z') })).rejects.toThrow(AttestInputError);
+    await expect(attest(t.store, { ...base, expiresAt: new Date('2027-01-01T00:00:00Z'), expiresInDays: 3 })).rejects.toThrow(
+      'not both',
+    );
+    await expect(attest(t.store, { ...base, note: 'x'.repeat(501) })).rejects.toThrow('at most 500');
+  });
+
+  it('succeeds again on a replay of the same attestation and refuses different bytes under the same key', async () => {
+    // Prepare
+    const input = {
+      itemId: 'SEC-DP-1',
+      fileName: 'review.pdf',
+      bytes: new TextEncoder().encode('review'),
+      uploadedBy: 'u',
+      receivedFrom: { key: 'inbox/SEC-DP-1/review.pdf', versionId: 'v1' },
+      now: NOW,
+      knownItemIds: KNOWN,
+    };
+    const first = await attest(t.store, input);
+    // Act
+    const replay = await attest(t.store, input);
+    // Assess
+    expect(replay).toEqual(first);
+    expect(await listManualEvidence(t.store)).toHaveLength(1);
+    await expect(attest(t.store, { ...input, bytes: new TextEncoder().encode('other') })).rejects.toThrow(ObjectExistsError);
+  });
 });
 
 describe('resolveUploader', () => {
