@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { REMINDER_STATE_KEY } from '../lambdas/alerts/reminders';
 import {
   acknowledgeWildcardResource,
   deadLetterQueue,
@@ -79,6 +80,8 @@ export class ReportFunction extends Construct {
     const logGroup = retainedLogGroup(this);
     const readObjects = REPORT_READ_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
     const writeObjects = REPORT_WRITE_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
+    // Which expiry reminders were sent: one object, read and replaced by this function alone.
+    const reminderState = evidenceBucket.arnForObjects(REMINDER_STATE_KEY);
     const secretStatements = props.slackWebhookSecretArn
       ? [new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.slackWebhookSecretArn] })]
       : [];
@@ -93,6 +96,7 @@ export class ReportFunction extends Construct {
               resources: [evidenceBucket.bucketArn],
             }),
             new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: readObjects }),
+            new PolicyStatement({ actions: ['s3:GetObject'], resources: [reminderState] }),
             new PolicyStatement({ actions: ['kms:Decrypt'], resources: [evidenceKey.keyArn] }),
             ...secretStatements,
           ],
@@ -100,6 +104,7 @@ export class ReportFunction extends Construct {
         write: new PolicyDocument({
           statements: [
             new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: writeObjects }),
+            new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [reminderState] }),
             new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [evidenceKey.keyArn] }),
             new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
           ],

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { updateAlertState } from '../alerts/alerting';
+import { sendReminders } from '../alerts/reminders';
 import { webhookSender } from '../alerts/slack';
 import { errorMessage } from '../aws/errors';
 import { ensureWritableDirectory } from '../evidence/directories';
@@ -76,12 +77,27 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
   // The same alert state as `soc2-ml event` and the evaluator: the first report sets baselines;
   // status changes are posted only when the config names a webhook, else they stay pending.
   const webhookUrl = config.slack?.webhookUrl;
-  const alerting = await updateAlertState({ store, result, now, ...(webhookUrl ? { sender: webhookSender(webhookUrl) } : {}) });
+  const sender = webhookUrl ? webhookSender(webhookUrl) : undefined;
+  const alerting = await updateAlertState({ store, result, now, ...(sender ? { sender } : {}) });
   if (alerting.alerts.length > 0 || alerting.pending.length > 0)
     out.progress(
       `${alerting.alerts.length} status change(s); ${alerting.delivered.length} posted to Slack; ${alerting.pending.length} pending`,
     );
   if (alerting.deliveryFailure) out.error(`soc2-ml: Slack delivery failed, alerts kept pending: ${alerting.deliveryFailure}`);
+  if (sender) {
+    try {
+      const { reminded } = await sendReminders({
+        store,
+        result,
+        now,
+        days: config.reminders.days,
+        sender,
+      });
+      if (reminded.length > 0) out.progress(`expiry reminder posted to Slack for ${reminded.join(', ')}`);
+    } catch (err) {
+      out.error(`soc2-ml: expiry reminder not posted, it will be tried on the next run: ${errorMessage(err)}`);
+    }
+  }
 
   const files = renderReports(result, history, formats.includes('json') ? formats : [...formats, 'json']);
   for (const [name, content] of files) {

@@ -172,6 +172,16 @@ export const configSchema = z.strictObject({
       webhookUrl: z.url().optional().describe('CLI only: the Slack webhook URL itself. Refused in cdk.json.'),
     })
     .optional(),
+  reminders: z
+    .strictObject({
+      days: positiveInt
+        .max(365)
+        .default(14)
+        .describe(
+          'Slack reminder (report runs with a webhook) for manual evidence expiring within this many days; sent once per expiry.',
+        ),
+    })
+    .prefault({}),
   changeEvents: z
     .strictObject({
       /**

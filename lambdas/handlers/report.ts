@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { sendReminders } from '../alerts/reminders';
 import { type AlertSender, buildSummaryMessage, type ReportSummary } from '../alerts/slack';
 import type { AwsClientFactory } from '../aws/clients';
 import { errorMessage } from '../aws/errors';
@@ -27,7 +28,10 @@ export interface ScheduledReportInput {
   /** Health of the change-event path (its dead-letter queues), for evidence.change_log. */
   changePath?: { healthy: boolean; detail?: string };
   onProgress?: (message: string) => void;
-  /** Posts the Slack summary once the report is stored; a failed post is logged, never fatal. */
+  /**
+   * Posts the Slack summary once the report is stored, and the digest of manual evidence
+   * expiring within config.reminders.days; a failed post is logged, never fatal.
+   */
   summary?: { sender: AlertSender; logger: PathLogger };
 }
 
@@ -44,6 +48,8 @@ export interface ScheduledReportResult {
   /** Where the signing key's public half (PEM) sits beside the digests, for auditors. */
   publicKey: { key: string; fingerprint: string };
   slackSummary: 'posted' | 'failed' | 'not configured';
+  /** Items the expiry reminder named (empty when nothing was due), or why none was sent. */
+  reminders: { reminded: string[] } | 'failed' | 'not configured';
 }
 
 /** The copy of the HTML report that recordReport replaces on every run: what the summary links to. */
@@ -75,6 +81,9 @@ export async function runScheduledReport(input: ScheduledReportInput): Promise<S
         location: `${store.location}/${LATEST_HTML_REPORT_KEY}`,
       })
     : 'not configured';
+  const reminders = input.summary
+    ? await remind(input.summary, { store, result, now: input.now, days: input.config.reminders.days })
+    : 'not configured';
   return {
     generatedAt: result.generatedAt,
     summary: result.summary,
@@ -84,7 +93,22 @@ export async function runScheduledReport(input: ScheduledReportInput): Promise<S
     coverage: coverageLine(integrity),
     publicKey: { key: publicKeyKey(fingerprint), fingerprint },
     slackSummary,
+    reminders,
   };
+}
+
+/** Like the summary: a reminder that cannot be posted is logged and tried again on the next run. */
+async function remind(
+  { sender, logger }: NonNullable<ScheduledReportInput['summary']>,
+  input: Omit<Parameters<typeof sendReminders>[0], 'sender'>,
+): Promise<{ reminded: string[] } | 'failed'> {
+  try {
+    const { reminded } = await sendReminders({ ...input, sender });
+    return { reminded };
+  } catch (err) {
+    logger.warn('expiry reminders not posted', { via: sender.description, failure: errorMessage(err) });
+    return 'failed';
+  }
 }
 
 /** The report is already stored: Slack being down costs the message, not the run. */
