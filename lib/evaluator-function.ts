@@ -44,7 +44,7 @@ const MAX_RECEIVE_COUNT = 10;
  * S3 -> SQS with both conditions that tie the message to this bucket in this account.
  * (aws-s3-notifications' SqsDestination sets aws:SourceArn only.)
  */
-class BucketEventsToQueue implements IBucketNotificationDestination {
+export class BucketEventsToQueue implements IBucketNotificationDestination {
   constructor(private readonly queue: IQueue) {}
 
   bind(_scope: Construct, bucket: IBucket): BucketNotificationDestinationConfig {

@@ -11,6 +11,7 @@ import { ChangeEventRules } from './change-event-rules';
 import { CollectorFunction } from './collector-function';
 import { EvaluatorFunction } from './evaluator-function';
 import { EvidenceBucket } from './evidence-bucket';
+import { EvidenceInbox } from './evidence-inbox';
 import { Organization } from './organization';
 import { ReportFunction } from './report-function';
 
@@ -39,6 +40,7 @@ export class Soc2MlStack extends Stack {
   readonly changeEvents: ChangeEventFunction;
   readonly changeEventRules: ChangeEventRules;
   readonly evaluator: EvaluatorFunction;
+  readonly inbox: EvidenceInbox;
   readonly trail?: AccountTrail;
   readonly organization?: Organization;
 
@@ -96,6 +98,7 @@ export class Soc2MlStack extends Stack {
       ...slack,
     });
     this.report.measureChangePath([this.changeEvents.deadLetterQueue, this.evaluator.deadLetterQueue]);
+    this.inbox = new EvidenceInbox(this, 'Inbox', shared);
     this.acknowledgeBucketNotificationsHandler();
     if (config.organization.enabled)
       this.organization = new Organization(this, 'Organization', {

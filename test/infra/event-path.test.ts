@@ -179,13 +179,13 @@ describe('change events, evaluator and forwarder: an app homed in eu-west-1', ()
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: bucketId },
       NotificationConfiguration: {
-        QueueConfigurations: [
+        QueueConfigurations: Match.arrayWith([
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'evidence/v1/' }] } },
             QueueArn: { 'Fn::GetAtt': [queue.id, 'Arn'] },
           },
-        ],
+        ]),
       },
     });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
