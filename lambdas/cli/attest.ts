@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage } from '../aws/errors';
 import { loadCatalog } from '../catalog/catalog';
 import type { EvidenceStore } from '../evidence/store';
@@ -8,9 +9,11 @@ import {
   type AttestResult,
   attest,
   listManualEvidence,
+  resolveItemId,
   resolveUploader,
   UnknownItemError,
 } from '../integrity/attest';
+import { dropInInbox, InboxTagError } from '../integrity/inbox';
 import { manualDueAt } from '../report/evaluate';
 import { type AwsOptions, clientFactory, homeRegion, loadConfig, openStore, type StoreOptions } from './environment';
 import { UsageError } from './errors';
@@ -22,6 +25,7 @@ export interface AttestOptions extends StoreOptions, AwsOptions {
   note?: string;
   attestedBy?: string;
   list?: boolean;
+  inbox?: boolean;
 }
 
 /** Longest validity of manual evidence; beyond it a date would also leave what Date can hold. */
@@ -62,6 +66,10 @@ export async function attestCommand(options: AttestOptions, out: CliOutput, args
       );
   }
   if (options.attestedBy !== undefined && options.attestedBy.trim() === '') throw new UsageError('--attested-by: give a name');
+  if (options.inbox) {
+    if (!options.bucket) throw new UsageError('--inbox needs --bucket: the inbox is a folder of the deployed evidence bucket');
+    return handIn({ ...options, bucket: options.bucket }, out, clients.s3(), itemId, names, contents, expiresInDays);
+  }
   const store = await openStore(options, clients, config);
   const uploadedBy = await resolveUploader(options.bucket ? { sts: clients.sts() } : {});
   const knownItemIds = loadCatalog().items.map((item) => item.id);
@@ -99,6 +107,52 @@ export async function attestCommand(options: AttestOptions, out: CliOutput, args
         (entry.expiresAt ? `, expires ${entry.expiresAt.slice(0, 10)}` : ''),
     );
   }
+  return 0;
+}
+
+/** `attest --inbox`: the files go to inbox/<ITEM-ID>/ with their expiry and attester as tags, for the inbox Lambda. */
+async function handIn(
+  options: AttestOptions & { bucket: string },
+  out: CliOutput,
+  s3: S3Client,
+  itemId: string,
+  names: string[],
+  contents: Uint8Array[],
+  expiresInDays: number | undefined,
+): Promise<number> {
+  let resolved: string;
+  try {
+    resolved = resolveItemId(
+      itemId,
+      loadCatalog().items.map((item) => item.id),
+    );
+  } catch (err) {
+    if (err instanceof UnknownItemError) throw new UsageError(err.message);
+    throw err;
+  }
+  const empty = names.find((_, index) => contents[index]!.byteLength === 0);
+  if (empty) throw new UsageError(`${empty} is empty: nothing to attest`);
+  const dropped: { key: string; versionId?: string }[] = [];
+  for (const [index, bytes] of contents.entries()) {
+    try {
+      dropped.push(
+        await dropInInbox(s3, options.bucket, {
+          itemId: resolved,
+          fileName: names[index]!,
+          bytes,
+          ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+          ...(options.attestedBy ? { attestedBy: options.attestedBy.trim() } : {}),
+          ...(options.note !== undefined ? { note: options.note.trim() } : {}),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof InboxTagError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  out.json(dropped);
+  for (const drop of dropped)
+    out.result(`handed in s3://${options.bucket}/${drop.key}; the inbox function takes it in as ${resolved} evidence`);
   return 0;
 }
 

@@ -155,6 +155,7 @@ Examples:
     .option('--note <text>', 'one line on what the evidence is, kept in its metadata')
     .option('--attested-by <name>', 'who vouches for the content (default: the caller: STS identity, or the local user)')
     .option('--list', 'list every manual evidence object with its item, age and expiry')
+    .option('--inbox', "with --bucket: hand the files in through the bucket's inbox/ (for the deployed inbox function)")
     .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
     .option('--bucket <name>', 'evidence bucket instead of a local directory')
     .option('--config <file>', 'JSON configuration, same schema as the CDK context')

@@ -8,10 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { GetObjectCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { errorCode } from '../aws/errors';
 import type { CatalogItem } from '../catalog/catalog';
+import { hexToBase64, sha256Hex } from '../evidence/hash';
 import type { EvidenceStore } from '../evidence/store';
 import { AttestInputError, attest, closestIds, MAX_NOTE_LENGTH } from './attest';
 import { compactTime, EVIDENCE_ROOT } from './periods';
@@ -303,4 +310,62 @@ async function accept(
 
 function tooLarge(size: number): Rejection {
   return new Rejection('too-large', `the file is ${size} bytes; the inbox takes at most ${MAX_INBOX_FILE_BYTES}`);
+}
+
+/** What S3 accepts in a tag value: letters, digits, spaces and _ . : / = + - @ (at most 256). */
+const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+\-@]{0,256}$/u;
+
+export class InboxTagError extends Error {
+  constructor(name: string) {
+    super(`${name} cannot travel as an S3 tag: use at most 256 letters, digits, spaces and _ . : / = + - @`);
+    this.name = 'InboxTagError';
+  }
+}
+
+export interface InboxDrop {
+  itemId: string;
+  fileName: string;
+  bytes: Uint8Array;
+  expiresInDays?: number;
+  attestedBy?: string;
+  note?: string;
+}
+
+/**
+ * Puts a file into the bucket's inbox, tagged as the intake reads it, for those who may write
+ * inbox/ but not manual/. The inbox Lambda takes it in; the returned key and version name it.
+ */
+export async function dropInInbox(
+  client: S3Client,
+  bucket: string,
+  drop: InboxDrop,
+): Promise<{ key: string; versionId?: string }> {
+  const tags: Record<string, string> = {};
+  if (drop.expiresInDays !== undefined) tags[INBOX_TAGS.expiresInDays] = String(drop.expiresInDays);
+  for (const [name, value] of [
+    [INBOX_TAGS.attestedBy, drop.attestedBy],
+    [INBOX_TAGS.note, drop.note],
+  ] as const) {
+    if (value === undefined) continue;
+    if (!TAG_VALUE.test(value)) throw new InboxTagError(`--${name}`);
+    tags[name] = value;
+  }
+  const key = `${INBOX_ROOT}${drop.itemId}/${drop.fileName}`;
+  const out = await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: drop.bytes,
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: hexToBase64(sha256Hex(drop.bytes)),
+      ...(Object.keys(tags).length > 0
+        ? {
+            Tagging: Object.entries(tags)
+              .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+              .join('&'),
+          }
+        : {}),
+    }),
+  );
+  return { key, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -21,6 +21,7 @@ import { INTAKE_TAG, type IntakeRecord, S3InboxObjects } from '../../lambdas/int
 import { MANUAL_CHAIN } from '../../lambdas/integrity/periods';
 import { LocalDigestSigner } from '../../lambdas/integrity/signer';
 import { produceReport } from '../../lambdas/report/produce';
+import { runCliCaptured } from '../helpers/cli';
 import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
 
 const moto = useMoto();
@@ -222,5 +223,49 @@ describe('evidence inbox against the emulator', () => {
     // Assess
     expect(outcome).toMatchObject({ messageId: 'bad', status: 'failed' });
     expect(logged).toEqual(['inbox message not taken in']);
+  });
+
+  it('takes in what `soc2-ml attest --inbox --bucket` hands in, with its tagged expiry, attester and note', async () => {
+    // Prepare
+    const file = join(keysDir, 'q4 review.pdf');
+    await writeFile(file, 'signed Q4 review');
+    // Act
+    const handed = await runCliCaptured([
+      ...['--endpoint-url', moto().url, '--json', 'attest', 'sec-am-5', file, '--inbox', '--bucket', BUCKET],
+      ...['--expires-in', '60', '--attested-by', 'Dana - CISO', '--note', 'Q4 review: 3 removals'],
+    ]);
+    const [dropped] = JSON.parse(handed.stdout) as { key: string; versionId?: string }[];
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: dropped!.key }));
+    const [outcome] = await run([
+      notification(dropped!.key, Number(head.ContentLength), { ETag: head.ETag, VersionId: dropped!.versionId }),
+    ]);
+    // Assess
+    expect(handed).toMatchObject({ status: 0, stderr: '' });
+    expect(dropped!.key).toBe('inbox/SEC-AM-5/q4 review.pdf');
+    expect(outcome!.intakes[0]!.outcome).toBe('accepted');
+    expect((await listManualEvidence(store))[0]).toMatchObject({
+      itemId: 'SEC-AM-5',
+      attestedBy: 'Dana - CISO',
+      note: 'Q4 review: 3 removals',
+      expiresAt: '2027-01-29T09:00:00.000Z',
+    });
+  });
+
+  it('refuses --inbox without --bucket and a note S3 cannot carry as a tag', async () => {
+    // Prepare
+    const file = join(keysDir, 'r.pdf');
+    await writeFile(file, 'x');
+    // Act
+    const local = await runCliCaptured(['attest', 'SEC-AM-5', file, '--inbox', '--store', join(keysDir, 's')]);
+    const comma = await runCliCaptured([
+      ...['--endpoint-url', moto().url, 'attest', 'SEC-AM-5', file, '--inbox', '--bucket', BUCKET, '--note', 'a, b'],
+    ]);
+    // Assess
+    expect(local).toMatchObject({
+      status: 2,
+      stderr: 'soc2-ml: --inbox needs --bucket: the inbox is a folder of the deployed evidence bucket\n',
+    });
+    expect(comma.status).toBe(2);
+    expect(comma.stderr).toMatch(/^soc2-ml: --note cannot travel as an S3 tag/);
   });
 });
