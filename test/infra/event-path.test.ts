@@ -5,7 +5,7 @@ import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import { CHANGE_HANDLER_ACTIONS, EVALUATE_HANDLER_ACTIONS } from '../../lambdas/handlers/permissions';
 import { eventBridgeSource } from '../../lib/change-event-rules';
 import { buildTestApp } from './synth';
-import { allIamStatements, asArray, logicalIdOf, type PolicyStatementJson } from './templates';
+import { allIamStatements, asArray, expectBucketNotifiesQueue, logicalIdOf, type PolicyStatementJson } from './templates';
 
 const ACCOUNT = '111122223333';
 const SLACK_SECRET = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:slack-AbCdEf`;
@@ -176,33 +176,7 @@ describe('change events, evaluator and forwarder: an app homed in eu-west-1', ()
     });
     expect(queue.properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * evaluator.properties.Timeout);
     const bucketId = logicalIdOf(template, 'AWS::S3::Bucket', { ObjectLockEnabled: true });
-    template.hasResourceProperties('Custom::S3BucketNotifications', {
-      BucketName: { Ref: bucketId },
-      NotificationConfiguration: {
-        QueueConfigurations: Match.arrayWith([
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'evidence/v1/' }] } },
-            QueueArn: { 'Fn::GetAtt': [queue.id, 'Arn'] },
-          },
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: queue.id }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 's3.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Condition: {
-              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } },
-              StringEquals: { 'aws:SourceAccount': ACCOUNT },
-            },
-          }),
-        ]),
-      },
-    });
+    expectBucketNotifiesQueue(template, { bucketId, queueId: queue.id, prefix: 'evidence/v1/', account: ACCOUNT });
   });
 
   it('lets the evaluator read evidence, digests and state, write state/v1/ and the alert log, and read exactly the Slack secret', () => {

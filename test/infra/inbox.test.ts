@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { REMINDER_STATE_KEY } from '../../lambdas/alerts/reminders';
 import { synthTemplate } from './synth';
-import { asArray, logicalIdOf, objectPatterns, type PolicyStatementJson } from './templates';
+import { asArray, expectBucketNotifiesQueue, logicalIdOf, objectPatterns, type PolicyStatementJson } from './templates';
 
 interface RoleJson {
   Properties: { Policies: { PolicyName: string; PolicyDocument: { Statement: PolicyStatementJson[] } }[] };
@@ -38,33 +38,7 @@ describe('Soc2MlStack: evidence inbox', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, maxReceiveCount: 5 },
     });
-    template.hasResourceProperties('Custom::S3BucketNotifications', {
-      BucketName: { Ref: bucketId },
-      NotificationConfiguration: {
-        QueueConfigurations: Match.arrayWith([
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'inbox/' }] } },
-            QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-          },
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: queueId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 's3.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Condition: {
-              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } },
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-            },
-          }),
-        ]),
-      },
-    });
+    expectBucketNotifiesQueue(template, { bucketId, queueId, prefix: 'inbox/', account: { Ref: 'AWS::AccountId' } });
   });
 
   it('reads and tags only inbox/ objects, creates only manual evidence and intake records, and deletes nothing', () => {

@@ -55,3 +55,41 @@ export function objectPatterns(statement: PolicyStatementJson): string[] {
     return `${bucketRef['Fn::GetAtt'][0]}${suffix}`;
   });
 }
+
+/**
+ * Objects created under the prefix notify the queue, and the queue's policy admits S3 only for
+ * this bucket in this account (account: the literal id, or the AWS::AccountId reference).
+ */
+export function expectBucketNotifiesQueue(
+  template: Template,
+  notification: { bucketId: string; queueId: string; prefix: string; account: unknown },
+): void {
+  const { bucketId, queueId, prefix, account } = notification;
+  template.hasResourceProperties('Custom::S3BucketNotifications', {
+    BucketName: { Ref: bucketId },
+    NotificationConfiguration: {
+      QueueConfigurations: Match.arrayWith([
+        {
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
+          QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        },
+      ]),
+    },
+  });
+  template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    Queues: [{ Ref: queueId }],
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: {
+            ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } },
+            StringEquals: { 'aws:SourceAccount': account },
+          },
+        }),
+      ]),
+    },
+  });
+}
