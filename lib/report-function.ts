@@ -64,7 +64,8 @@ const KEY_ADMIN_ACTIONS = [
  * The scheduled report: seals the digest periods that closed with an asymmetric KMS key
  * (ECC_NIST_P256, SIGN_VERIFY) that only this function may use to sign, verifies the chain,
  * evaluates and stores the five report formats under reports/, then posts a Slack summary when
- * a webhook secret is configured. Reads evidence, writes only reports/ and digests/.
+ * a webhook secret is configured, with the expiry reminders. Reads evidence, writes only reports/,
+ * digests/ and the reminder state object.
  */
 export class ReportFunction extends Construct {
   readonly function: NodejsFunction;
