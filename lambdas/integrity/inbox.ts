@@ -98,7 +98,8 @@ export function inboxUploads(body: unknown): InboxUpload[] {
 export interface InboxObjects {
   /** Undefined when that object (version) does not exist. */
   read(key: string, versionId?: string): Promise<Uint8Array | undefined>;
-  tags(key: string, versionId?: string): Promise<Record<string, string>>;
+  /** Undefined when that object (version) does not exist. */
+  tags(key: string, versionId?: string): Promise<Record<string, string> | undefined>;
   /** Replaces the object's tags. */
   setTags(key: string, versionId: string | undefined, tags: Record<string, string>): Promise<void>;
 }
@@ -119,9 +120,14 @@ export class S3InboxObjects implements InboxObjects {
     }
   }
 
-  async tags(key: string, versionId?: string): Promise<Record<string, string>> {
-    const out = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
-    return Object.fromEntries((out.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  async tags(key: string, versionId?: string): Promise<Record<string, string> | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+      return Object.fromEntries((out.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+    } catch (err) {
+      if (['NoSuchKey', 'NoSuchVersion'].includes(errorCode(err))) return undefined;
+      throw err;
+    }
   }
 
   async setTags(key: string, versionId: string | undefined, tags: Record<string, string>): Promise<void> {
@@ -227,7 +233,8 @@ function placeInInbox(key: string): { itemId: string; fileName: string } | undef
 export async function takeIn(upload: InboxUpload, context: IntakeContext): Promise<IntakeResult> {
   const { store, objects, now } = context;
   const id = intakeId(upload);
-  const tags = await objects.tags(upload.key, upload.versionId);
+  const found = await objects.tags(upload.key, upload.versionId);
+  const tags = found ?? {};
   const earlier = tags[INTAKE_TAG];
   // The tag alone is not trusted (an uploader could set it): the record it names must exist.
   if (earlier?.endsWith(`-${id}.json.gz`) && (await store.get(earlier))) return { outcome: 'duplicate', recordKey: earlier };
@@ -242,6 +249,7 @@ export async function takeIn(upload: InboxUpload, context: IntakeContext): Promi
     outcome: 'rejected',
   };
   try {
+    if (!found) throw new Rejection('missing', 'the uploaded object version no longer exists');
     record.manualEvidence = await accept(upload, place, tags, context);
     record.outcome = 'accepted';
   } catch (err) {
@@ -252,6 +260,7 @@ export async function takeIn(upload: InboxUpload, context: IntakeContext): Promi
   const recordKey = intakeRecordKey(context.account, now, id);
   await store.put(recordKey, new Uint8Array(gzipSync(JSON.stringify(record))), { contentType: 'application/json' });
   const result: IntakeResult = { outcome: record.outcome, recordKey, record };
+  if (!found) return result;
   try {
     await objects.setTags(upload.key, upload.versionId, { ...tags, [INTAKE_TAG]: recordKey });
   } catch (err) {

@@ -178,26 +178,28 @@ describe('evidence inbox against the emulator', () => {
     expect((await listManualEvidence(store))[0]).toMatchObject({ itemId: 'SEC-AM-5', expiresAt: '2027-02-28T09:00:00.000Z' });
   });
 
-  it('rejects a file for an unknown item, an empty file and a bad expiry tag, keeping the reason and the upload', async () => {
+  it('rejects a file for an unknown item, an empty file, a bad expiry tag, a loose file and a vanished one, keeping the reason and the upload', async () => {
     // Prepare
     const messages = [
       await drop('inbox/SEC-AM-55/review.pdf', 'reviewed'),
       await drop('inbox/DOC-4/empty.txt', ''),
       await drop('inbox/DOC-4/log.csv', 'no incidents', 'expires-in-days=soon'),
       await drop('inbox/loose-file.pdf', 'where does this go'),
+      notification('inbox/DOC-4/never-stored.pdf', 10, { ETag: '"x"', VersionId: 'no-such-version' }),
     ].map((m, i) => ({ ...m, messageId: `m-${i}` }));
 
     // Act
     const outcomes = await run(messages);
 
     // Assess
-    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
     const reasons = await Promise.all(outcomes.map(async (o) => (await intake(o.intakes[0]!.recordKey!)).reason));
     expect(reasons).toEqual([
       { code: 'unknown-item', detail: 'unknown checklist item "SEC-AM-55"; closest: SEC-AM-5, SEC-AM-1, SEC-AM-2' },
       { code: 'empty', detail: 'the file is empty' },
       { code: 'bad-tag', detail: 'tag expires-in-days=soon: not a whole number of days above 0' },
       { code: 'not-in-item-folder', detail: 'inbox/loose-file.pdf is not under inbox/<ITEM-ID>/' },
+      { code: 'missing', detail: 'the uploaded object version no longer exists' },
     ]);
     expect(await listManualEvidence(store)).toEqual([]);
     expect(await new S3InboxObjects(s3, BUCKET).read('inbox/SEC-AM-55/review.pdf')).toEqual(new TextEncoder().encode('reviewed'));
