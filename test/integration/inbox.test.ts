@@ -102,7 +102,14 @@ describe('evidence inbox against the emulator', () => {
 
   const drop = async (key: string, body: string, tagging?: string) => {
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ...(tagging ? { Tagging: tagging } : {}) }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: body,
+        // Stated, so the SDK need not guess the length of an empty body.
+        ContentLength: Buffer.byteLength(body),
+        ...(tagging ? { Tagging: tagging } : {}),
+      }),
     );
     return notification(key, Buffer.byteLength(body), put);
   };
