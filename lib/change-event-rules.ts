@@ -1,26 +1,27 @@
 import type { IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import type { ChangeEventGroup } from '../lambdas/events/event-map';
 
 /** The detail-type EventBridge gives management events that CloudTrail delivers. */
 export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
 
 /**
- * EventBridge `source` of a CloudTrail event source: `aws.<service>`, except where the
- * service's EventBridge name differs from its endpoint prefix.
+ * EventBridge `source` of a CloudTrail record: `aws.` and the event source's endpoint prefix, for
+ * every service in the map. CloudWatch API calls arrive as aws.monitoring (aws.cloudwatch is only
+ * the source of alarm state changes) and Application Auto Scaling's as aws.autoscaling. Checked
+ * against AWS Event Ruler with documented records (test/infra/event-ruler.test.ts).
  */
-const SOURCE_OVERRIDES: Record<string, string> = { 'monitoring.amazonaws.com': 'aws.cloudwatch' };
-
 export function eventBridgeSource(eventSource: string): string {
-  return SOURCE_OVERRIDES[eventSource] ?? `aws.${eventSource.replace(/\.amazonaws\.com$/, '')}`;
+  return `aws.${eventSource.replace(/\.amazonaws\.com$/, '')}`;
 }
 
 /** PutRule takes patterns up to 4096 characters; staying at half leaves room for growth. */
 const MAX_PATTERN_CHARS = 2048;
 
 export interface ChangeEventRulesProps {
-  /** eventSource -> eventNames that can change a checked setting (events/event-map.ts eventPatternsBySource()). */
-  eventPatterns: Record<string, readonly string[]>;
+  /** The event names that can change a checked setting, by source (events/event-map.ts changeEventGroups()). */
+  groups: readonly ChangeEventGroup[];
   target: IRuleTarget;
   /** Says in the rule description what the target does with the events. */
   purpose: string;
@@ -36,14 +37,15 @@ export class ChangeEventRules extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeEventRulesProps) {
     super(scope, id);
-    for (const eventSource of Object.keys(props.eventPatterns).sort()) {
-      const chunks = chunkByPatternSize(eventSource, [...(props.eventPatterns[eventSource] ?? [])]);
+    for (const group of props.groups) {
+      const chunks = chunkByPatternSize(group);
+      const label = group.service ?? group.eventSource;
       chunks.forEach((eventNames, index) => {
-        const name = eventSource.replace(/\.amazonaws\.com$/, '').replace(/[^A-Za-z0-9]/g, '-');
+        const name = label.replace(/\.amazonaws\.com$/, '').replace(/[^A-Za-z0-9]/g, '-');
         this.rules.push(
           new Rule(this, chunks.length > 1 ? `${name}-${index + 1}` : name, {
-            description: `soc2-ml-evidence: ${eventSource} changes -> ${props.purpose}`,
-            eventPattern: changeEventPattern(eventSource, eventNames),
+            description: `soc2-ml-evidence: ${label} changes -> ${props.purpose}`,
+            eventPattern: changeEventPattern({ ...group, eventNames }),
             targets: [props.target],
           }),
         );
@@ -52,20 +54,29 @@ export class ChangeEventRules extends Construct {
   }
 }
 
-export function changeEventPattern(eventSource: string, eventNames: readonly string[]) {
+/** Successful calls (no errorCode) of the group's names; a shared source also matches on additionalEventData.service. */
+export function changeEventPattern({ eventSource, service, eventNames }: ChangeEventGroup) {
   return {
     source: [eventBridgeSource(eventSource)],
     detailType: [CLOUDTRAIL_API_CALL],
-    detail: { eventSource: [eventSource], eventName: [...eventNames], errorCode: [{ exists: false }] },
+    detail: {
+      eventSource: [eventSource],
+      eventName: [...eventNames],
+      errorCode: [{ exists: false }],
+      ...(service ? { additionalEventData: { service: [service] } } : {}),
+    },
   };
 }
 
-function chunkByPatternSize(eventSource: string, eventNames: string[]): string[][] {
+function chunkByPatternSize(group: ChangeEventGroup): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
-  for (const eventName of eventNames) {
+  for (const eventName of group.eventNames) {
     const candidate = [...current, eventName];
-    if (current.length > 0 && JSON.stringify(changeEventPattern(eventSource, candidate)).length > MAX_PATTERN_CHARS) {
+    if (
+      current.length > 0 &&
+      JSON.stringify(changeEventPattern({ ...group, eventNames: candidate })).length > MAX_PATTERN_CHARS
+    ) {
       chunks.push(current);
       current = [eventName];
     } else current = candidate;

@@ -17,7 +17,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { eventPatternsBySource } from '../lambdas/events/event-map';
+import { changeEventGroups } from '../lambdas/events/event-map';
 import { GLOBAL_EVENTS_REGION } from './change-event-forwarder-stack';
 import { ChangeEventRules } from './change-event-rules';
 import { MemberCollectorRole } from './member-collector-role';
@@ -78,7 +78,7 @@ export class MemberAccountStack extends Stack {
       description: 'soc2-ml-evidence: forwards change events to the central account',
     });
     this.forwardingRules = new ChangeEventRules(forwarding, 'Rules', {
-      eventPatterns: eventPatternsBySource(),
+      groups: changeEventGroups(),
       target: new EventBusTarget(EventBus.fromEventBusArn(forwarding, 'CentralBus', eventBusArn), { role: forwardRole }),
       purpose: 'the central soc2-ml-evidence event bus',
     });

@@ -1,8 +1,8 @@
 import { Annotations, App, type AppProps, type Environment, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, parseConfig, type Soc2MlConfig } from '../lambdas/config/schema';
-import { eventPatternsBySource } from '../lambdas/events/event-map';
-import { ChangeEventForwarderStack, forwardedPatterns, GLOBAL_EVENTS_REGION } from './change-event-forwarder-stack';
+import { changeEventGroups } from '../lambdas/events/event-map';
+import { ChangeEventForwarderStack, forwardedGroups, GLOBAL_EVENTS_REGION } from './change-event-forwarder-stack';
 import { Soc2MlStack } from './soc2-ml-stack';
 
 /** The CDK context key holding the configuration. */
@@ -53,8 +53,8 @@ export interface Soc2MlApp {
   app: App;
   stack: Soc2MlStack;
   /**
-   * One per region whose change events must reach home: us-east-1 (global services) and every
-   * collected region other than home. None when the home region is unknown at synth time.
+   * One per region whose change events must reach home: us-east-1 (global services), every
+   * collected region and every changeEvents.bucketRegions region other than home. None when the home region is unknown at synth time.
    */
   forwarders: ChangeEventForwarderStack[];
 }
@@ -94,16 +94,19 @@ function changeEventForwarders(
     );
     return [];
   }
-  const patterns = eventPatternsBySource();
-  const regions = [...new Set([GLOBAL_EVENTS_REGION, ...config.regions])].filter((region) => region !== homeRegion).sort();
+  const allGroups = changeEventGroups();
+  const watched = { collected: config.regions, buckets: config.changeEvents.bucketRegions };
+  const regions = [...new Set([GLOBAL_EVENTS_REGION, ...watched.collected, ...watched.buckets])]
+    .filter((region) => region !== homeRegion)
+    .sort();
   return regions.flatMap((region) => {
-    const eventPatterns = forwardedPatterns(region, config.regions, patterns);
-    if (Object.keys(eventPatterns).length === 0) return [];
+    const groups = forwardedGroups(region, watched, allGroups);
+    if (groups.length === 0) return [];
     const forwarder = new ChangeEventForwarderStack(app, forwarderStackName(region), {
       description: `soc2-ml-evidence: forwards change events from ${region} to ${homeRegion}`,
       env: { ...env, region },
       homeRegion,
-      eventPatterns,
+      groups,
     });
     // The home rules that route forwarded events exist before anything is forwarded.
     forwarder.addStackDependency(stack);

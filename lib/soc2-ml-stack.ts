@@ -3,7 +3,7 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { ConfigError, type Soc2MlConfig } from '../lambdas/config/schema';
-import { eventPatternsBySource } from '../lambdas/events/event-map';
+import { changeEventGroups } from '../lambdas/events/event-map';
 import { COLLECTOR_NAMES, type CollectorName } from '../lambdas/evidence/record';
 import { AccountTrail } from './account-trail';
 import { ChangeEventFunction } from './change-event-function';
@@ -89,7 +89,7 @@ export class Soc2MlStack extends Stack {
       delaySeconds: CHANGE_DELAY_SECONDS,
     });
     this.changeEventRules = new ChangeEventRules(this, 'ChangeEventRules', {
-      eventPatterns: eventPatternsBySource(),
+      groups: changeEventGroups(),
       target: new SqsQueue(this.changeEvents.queue),
       purpose: 'the change-event queue',
     });

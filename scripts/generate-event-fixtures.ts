@@ -82,6 +82,7 @@ function fixture(mapping: EventMapping): unknown {
     setAt(detail, locator.path, sampleValue(locator.form, mapping.eventName));
   }
   if (mapping.onlyWhen) setAt(detail, mapping.onlyWhen.path, mapping.onlyWhen.equals);
+  if (mapping.service) detail.additionalEventData = { service: mapping.service };
   if (mapping.eventName === 'PutMetricAlarm')
     Object.assign(detail.requestParameters as object, {
       namespace: 'AWS/SageMaker',

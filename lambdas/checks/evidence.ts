@@ -1,5 +1,5 @@
 import { COLLECTOR_NAMES } from '../evidence/record';
-import { bucketArn } from '../evidence/resources/s3';
+import { bucketArn, bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
 import { accountRootArn, failureLine } from './helpers';
 import { buildMlInventory } from './ml-inventory';
 import type { Check, CheckContext, Finding, FindingStatus, Snapshot } from './types';
@@ -110,12 +110,36 @@ function integrity(context: CheckContext): Finding[] {
   return [storeFinding(id, context, 'FAIL', `digest chain does not verify: ${shown || 'no detail'}${more}`)];
 }
 
+/**
+ * Collected buckets whose change events never reach the change path: a bucket's events reach
+ * EventBridge only in its own region, and only `regions`, changeEvents.bucketRegions and the
+ * home region (the evidence bucket's) forward or receive them.
+ */
+function unwatchedBuckets(context: CheckContext, account: string): string[] {
+  const { regions, changeEvents } = context.config;
+  const home = context.facts?.evidenceBucket?.region;
+  const watched = new Set([...regions, ...changeEvents.bucketRegions, ...(home ? [home] : [])]);
+  return context
+    .snapshots('s3')
+    .filter((snapshot) => snapshot.account === account)
+    .flatMap((snapshot) => snapshot.resources)
+    .filter((resource) => resource.type === S3_BUCKET_TYPE && !watched.has(resource.region))
+    .map((resource) => `${bucketNameOf(resource.arn)} (${resource.region})`)
+    .sort();
+}
+
 function changeLog(context: CheckContext): Finding[] {
   const events = context.facts?.changeEvents;
   return perAccount('evidence.change_log', context, (account) => {
     if (!events) return { status: 'ERROR', detail: 'change events were not measured' };
     if (!events.healthy)
       return { status: 'FAIL', detail: `change-event path unhealthy${events.detail ? `: ${events.detail}` : ''}` };
+    const unwatched = unwatchedBuckets(context, account);
+    if (unwatched.length > 0)
+      return {
+        status: 'FAIL',
+        detail: `changes to ${unwatched.length} buckets are not watched, their regions forward no change events: ${unwatched.join(', ')} (add the regions to changeEvents.bucketRegions)`,
+      };
     const count = events.byAccount[account] ?? 0;
     return count > 0
       ? { status: 'PASS', detail: `${count} change events captured in the period` }

@@ -498,7 +498,7 @@ function administratorInventory(
 /** Re-describes one user, group, role, customer managed policy, or the account (its root ARN). */
 async function collectOne(run: IamRun, resource: string): Promise<EvidenceResource[]> {
   const { context, iam, log } = run;
-  if (resource === iamAccountArn(context.account)) return [await describeAccountLevel(run)];
+  if (resource === iamAccountArn(context.account, resource.split(':')[1])) return [await describeAccountLevel(run)];
   const match = /^arn:aws[a-z-]*:iam::\d{12}:(user|group|role|policy)\/(?:.*\/)?([^/]+)$/.exec(resource);
   if (!match) {
     log.error('iam:collect', resource, { name: 'UnsupportedScope', message: 'not an IAM user, group, role or policy ARN' });

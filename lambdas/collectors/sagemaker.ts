@@ -330,7 +330,10 @@ async function collectOne(run: SageMakerRun, arn: string): Promise<void> {
     });
     return;
   }
-  const name = kindName === 'modelPackage' ? arn : parsed.name;
+  // The ARN lower-cases the name; Describe* wants it as created, which the event gave us.
+  const { scope } = run.context;
+  const asWritten = scope.type === 'resource' && scope.name?.toLowerCase() === parsed.name ? scope.name : undefined;
+  const name = kindName === 'modelPackage' ? arn : (asWritten ?? parsed.name);
   const resource = await run.describe(kindName, name, arn);
   if (resource?.type === SM_ENDPOINT_TYPE) {
     await Promise.all([run.describeEndpointConfigs([resource]), run.addTelemetry([resource])]);

@@ -197,6 +197,12 @@ export const configSchema = z.strictObject({
         .describe(
           'Other accounts whose CloudTrail events are kept in the change log only. When organization is enabled, the member accounts it collects are re-collected through the member role instead; list here the accounts it does not collect.',
         ),
+      bucketRegions: z
+        .array(awsRegionSchema)
+        .default([])
+        .describe(
+          "Regions besides `regions` that hold S3 buckets: their bucket change events are forwarded too (a bucket's events reach EventBridge only in its own region). evidence.change_log names every collected bucket in a region neither list covers, as its changes are not watched.",
+        ),
     })
     .prefault({}),
   organization: z

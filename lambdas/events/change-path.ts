@@ -9,7 +9,7 @@ import type { EvidenceStore } from '../evidence/store';
 import { openMemberAccount, sessionNameFor } from '../organization/member-account';
 import { accountSelected } from '../organization/plan';
 import { writeChangeLog } from './change-log';
-import { type CloudTrailEvent, parseCloudTrailEvent, principalOf } from './cloudtrail-event';
+import { type CloudTrailEvent, parseCloudTrailEvent, partitionOf, principalOf } from './cloudtrail-event';
 import { type CollectionTarget, resolveTargets, targetKey } from './targets';
 
 /** One delivered message: an SQS message (id = messageId) or a file (id = its path). */
@@ -70,8 +70,6 @@ export interface ChangePathDeps {
   logger: PathLogger;
   /** Epoch ms after which collectors start no new describe. */
   deadline?: number;
-  /** Partition of the member role ARNs (default aws). */
-  partition?: string;
 }
 
 /** Re-collections of one batch run a few at a time: each is one resource, but a batch can name many. */
@@ -212,13 +210,15 @@ function eventTrigger(event: CloudTrailEvent): Trigger {
 }
 
 /** The central credentials for the central account; the member role for a member account. */
-async function clientsFor(account: string, deps: ChangePathDeps): Promise<AwsClientFactory> {
+async function clientsFor(event: CloudTrailEvent, deps: ChangePathDeps): Promise<AwsClientFactory> {
+  const account = event.detail.recipientAccountId;
   if (account === deps.account) return deps.clients;
   const { organization } = deps.config;
   const member = await openMemberAccount(deps.clients, account, {
     roleName: organization.memberRoleName,
     ...(organization.externalId ? { externalId: organization.externalId } : {}),
-    partition: deps.partition ?? 'aws',
+    // The member role lives in the partition the event was recorded in (aws, aws-cn, aws-us-gov).
+    partition: partitionOf(event.detail),
     sessionName: sessionNameFor('change-events'),
   });
   if (!member.ok) throw new Error(`${member.error.api} ${member.error.resource}: ${member.error.code}: ${member.error.message}`);
@@ -231,7 +231,7 @@ async function recollect(target: CollectionTarget, event: CloudTrailEvent, deps:
   const base = { collector: target.collector, region: target.region, resource };
   let clients = deps.clients.forRun();
   try {
-    clients = (await clientsFor(account, deps)).forRun();
+    clients = (await clientsFor(event, deps)).forRun();
     const { record, stored } = await runCollection(
       COLLECTORS[target.collector],
       {

@@ -71,3 +71,18 @@ export function principalOf(detail: CloudTrailDetail): string {
   const identity = detail.userIdentity;
   return identity.arn ?? identity.principalId ?? identity.type ?? 'unknown principal';
 }
+
+/**
+ * The partition of the account that recorded the event: from the caller's ARN when CloudTrail
+ * gives one, else from the region (cn-* is aws-cn, us-gov-* is aws-us-gov).
+ */
+export function partitionOf(detail: Pick<CloudTrailDetail, 'userIdentity' | 'awsRegion'>): string {
+  const fromArn = /^arn:(aws[a-z-]*):/.exec(detail.userIdentity.arn ?? '')?.[1];
+  return fromArn ?? partitionOfRegion(detail.awsRegion);
+}
+
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}

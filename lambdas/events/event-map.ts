@@ -3,13 +3,14 @@ import type { CollectorName } from '../evidence/record';
 /**
  * Which CloudTrail management events can change a checked setting, which collector re-collects
  * the affected resource, and where the event names that resource. Data only: the resolver in
- * resolve-targets.ts reads it, the EventBridge rules are built from it (eventPatternsBySource),
- * and every entry has a fixture under test/fixtures/events/.
+ * targets.ts reads it, the EventBridge rules are built from it (changeEventGroups), every entry
+ * has a generated fixture under test/fixtures/events/ and real-shape records from AWS's
+ * documentation under test/fixtures/cloudtrail-real/.
  */
 
 /** How an identifier found in an event becomes the scope resource the collector accepts. */
 export type ResourceForm =
-  /** bucket name -> arn:aws:s3:::name */
+  /** bucket name -> arn:<partition>:s3:::name (the partition of the event's region, as for every form) */
   | 's3Bucket'
   /** account id -> the account-level public access block pseudo-ARN */
   | 's3AccountPublicAccessBlock'
@@ -27,7 +28,10 @@ export type ResourceForm =
   | 'cloudTrailTrail'
   /** Application Auto Scaling ResourceId endpoint/<name>/variant/<v> -> endpoint ARN */
   | 'sagemakerEndpointOfScalableTarget'
-  /** SageMaker name (or ARN) -> arn:aws:sagemaker:<region>:<account>:<type>/<lowercased name> */
+  /**
+   * SageMaker name (or ARN) -> arn:aws:sagemaker:<region>:<account>:<type>/<lowercased name>, as AWS
+   * writes its ARNs; the name as written in the event travels with it, as Describe* wants it.
+   */
   | `sagemaker:${SageMakerArnType}`;
 
 export type SageMakerArnType =
@@ -50,11 +54,19 @@ export type SageMakerArnType =
 export interface Locator {
   path: string;
   form: ResourceForm;
+  /** Read this path only when another field holds a value (e.g. userIdentity.userName only for an IAMUser caller). */
+  when?: { path: string; equals: string };
 }
 
 export interface EventMapping {
   eventSource: string;
   eventName: string;
+  /**
+   * `additionalEventData.service` of the record, for services that share an event source:
+   * Application Auto Scaling calls are logged as autoscaling.amazonaws.com with service
+   * application-autoscaling, EC2 Auto Scaling's without it.
+   */
+  service?: string;
   collector: CollectorName;
   /** One entry per affected resource; within an entry the first locator that finds a value wins. */
   affects: Locator[][];
@@ -72,8 +84,16 @@ const KMS = 'kms.amazonaws.com';
 const IAM = 'iam.amazonaws.com';
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
 const SAGEMAKER = 'sagemaker.amazonaws.com';
+/** CloudWatch API calls; EventBridge source aws.monitoring (aws.cloudwatch carries alarm state changes only). */
 const CLOUDWATCH = 'monitoring.amazonaws.com';
-const AUTOSCALING = 'application-autoscaling.amazonaws.com';
+/**
+ * Application Auto Scaling calls: event source autoscaling.amazonaws.com (EventBridge source
+ * aws.autoscaling, shared with EC2 Auto Scaling) and additionalEventData.service
+ * application-autoscaling. "Monitor Application Auto Scaling events using Amazon EventBridge",
+ * https://docs.aws.amazon.com/autoscaling/application/userguide/monitoring-eventbridge.html
+ */
+const AUTOSCALING = 'autoscaling.amazonaws.com';
+const APPLICATION_AUTOSCALING = 'application-autoscaling';
 
 const at = (path: string, form: ResourceForm): Locator => ({ path, form });
 
@@ -82,7 +102,7 @@ function events(
   collector: CollectorName,
   names: readonly string[],
   affects: Locator[][],
-  extra: Pick<EventMapping, 'otherwise' | 'onlyWhen'> = {},
+  extra: Pick<EventMapping, 'otherwise' | 'onlyWhen' | 'service'> = {},
 ): EventMapping[] {
   return names.map((eventName) => ({ eventSource, eventName, collector, affects, ...extra }));
 }
@@ -98,12 +118,24 @@ const kmsKey = [
     at('resources[type=AWS::KMS::Key].ARN', 'kmsKey'),
   ],
 ];
-/** Calls that name no user act on the caller's own user, or on the account when the caller is root. */
+/**
+ * Calls that name no user act on the caller's own user when the caller is an IAM user, and on
+ * the account (root keys and MFA) when the caller is root: for a Root identity userName is the
+ * account alias, if present at all ("CloudTrail userIdentity element",
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+ */
 const userOrCaller = [
-  [at('requestParameters.userName', 'iamUser'), at('userIdentity.userName', 'iamUser'), at('recipientAccountId', 'iamAccount')],
+  [
+    at('requestParameters.userName', 'iamUser'),
+    { ...at('userIdentity.userName', 'iamUser'), when: { path: 'userIdentity.type', equals: 'IAMUser' } },
+    at('recipientAccountId', 'iamAccount'),
+  ],
 ];
 const user = [[at('responseElements.user.arn', 'iamUser'), at('requestParameters.userName', 'iamUser')]];
+/** A rename changes two names: the old one is gone, the new one must be described. */
+const renamedUser = [...user, [at('requestParameters.newUserName', 'iamUser')]];
 const group = [[at('responseElements.group.arn', 'iamGroup'), at('requestParameters.groupName', 'iamGroup')]];
+const renamedGroup = [...group, [at('requestParameters.newGroupName', 'iamGroup')]];
 const role = [[at('responseElements.role.arn', 'iamRole'), at('requestParameters.roleName', 'iamRole')]];
 const policy = [[at('requestParameters.policyArn', 'iamPolicy'), at('responseElements.policy.arn', 'iamPolicy')]];
 const account = [[at('recipientAccountId', 'iamAccount')]];
@@ -161,12 +193,14 @@ export const EVENT_MAP: readonly EventMapping[] = [
     kmsKey,
   ),
 
-  ...events(IAM, 'iam', ['CreateUser', 'DeleteUser', 'UpdateUser'], user),
+  ...events(IAM, 'iam', ['CreateUser', 'DeleteUser'], user),
+  ...events(IAM, 'iam', ['UpdateUser'], renamedUser),
   ...events(IAM, 'iam', ['CreateLoginProfile', 'UpdateLoginProfile', 'DeleteLoginProfile'], userOrCaller),
   ...events(IAM, 'iam', ['EnableMFADevice', 'DeactivateMFADevice'], userOrCaller),
   ...events(IAM, 'iam', ['CreateAccessKey', 'UpdateAccessKey', 'DeleteAccessKey'], userOrCaller),
   ...events(IAM, 'iam', ['AttachUserPolicy', 'DetachUserPolicy', 'PutUserPolicy', 'DeleteUserPolicy'], user),
   ...events(IAM, 'iam', ['CreateGroup', 'DeleteGroup'], group),
+  ...events(IAM, 'iam', ['UpdateGroup'], renamedGroup),
   ...events(IAM, 'iam', ['AttachGroupPolicy', 'DetachGroupPolicy', 'PutGroupPolicy', 'DeleteGroupPolicy'], group),
   // Membership changes both sides: the user's groups and the group's members.
   ...events(IAM, 'iam', ['AddUserToGroup', 'RemoveUserFromGroup'], [...user, ...group]),
@@ -296,20 +330,45 @@ export const EVENT_MAP: readonly EventMapping[] = [
     'sagemaker',
     ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'],
     [[at('requestParameters.resourceId', 'sagemakerEndpointOfScalableTarget')]],
-    { onlyWhen: { path: 'requestParameters.serviceNamespace', equals: 'sagemaker' } },
+    { service: APPLICATION_AUTOSCALING, onlyWhen: { path: 'requestParameters.serviceNamespace', equals: 'sagemaker' } },
   ),
 ];
 
-const BY_KEY = new Map(EVENT_MAP.map((mapping) => [`${mapping.eventSource}|${mapping.eventName}`, mapping]));
+const keyOf = (eventSource: string, eventName: string, service: string | undefined) =>
+  `${eventSource}|${service ?? ''}|${eventName}`;
+const BY_KEY = new Map(EVENT_MAP.map((m) => [keyOf(m.eventSource, m.eventName, m.service), m]));
 
-export function mappingFor(eventSource: string, eventName: string): EventMapping | undefined {
-  return BY_KEY.get(`${eventSource}|${eventName}`);
+/** The mapping of a CloudTrail record: its event source, event name and, where it has one, additionalEventData.service. */
+export function mappingFor(detail: {
+  eventSource: string;
+  eventName: string;
+  additionalEventData?: unknown;
+}): EventMapping | undefined {
+  const extra = detail.additionalEventData;
+  const service = extra !== null && typeof extra === 'object' ? (extra as Record<string, unknown>).service : undefined;
+  return (
+    (typeof service === 'string' ? BY_KEY.get(keyOf(detail.eventSource, detail.eventName, service)) : undefined) ??
+    BY_KEY.get(keyOf(detail.eventSource, detail.eventName, undefined))
+  );
 }
 
-/** eventSource -> sorted eventNames: what the EventBridge rules match (`detail.eventSource` / `detail.eventName`). */
-export function eventPatternsBySource(): Record<string, string[]> {
-  const patterns: Record<string, string[]> = {};
-  for (const { eventSource, eventName } of EVENT_MAP) patterns[eventSource] = [...(patterns[eventSource] ?? []), eventName];
-  for (const names of Object.values(patterns)) names.sort();
-  return patterns;
+/** What one EventBridge rule matches: the names of one event source (and service, where sources are shared). */
+export interface ChangeEventGroup {
+  eventSource: string;
+  service?: string;
+  /** Sorted. */
+  eventNames: string[];
+}
+
+/** The event map grouped for the EventBridge rules, ordered by event source and service. */
+export function changeEventGroups(): ChangeEventGroup[] {
+  const groups = new Map<string, ChangeEventGroup>();
+  for (const { eventSource, service, eventName } of EVENT_MAP) {
+    const key = `${eventSource}|${service ?? ''}`;
+    const group = groups.get(key) ?? { eventSource, ...(service ? { service } : {}), eventNames: [] };
+    group.eventNames.push(eventName);
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) group.eventNames.sort();
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, group]) => group);
 }

@@ -2,7 +2,7 @@ import { COLLECTORS } from '../collectors/registry';
 import { GLOBAL_REGION, type Scope } from '../evidence/record';
 import { iamAccountArn } from '../evidence/resources/iam';
 import { accountPublicAccessBlockArn, bucketArn } from '../evidence/resources/s3';
-import type { CloudTrailDetail } from './cloudtrail-event';
+import { type CloudTrailDetail, partitionOf } from './cloudtrail-event';
 import { type EventMapping, type Locator, mappingFor, type ResourceForm } from './event-map';
 
 /** One re-collection: a collector, the region it describes, and what. */
@@ -47,49 +47,59 @@ export function valuesAt(root: unknown, path: string): unknown[] {
 }
 
 interface FormContext {
+  partition: string;
   account: string;
   region: string;
 }
 
+/** A scope resource and, for SageMaker, the name as the event wrote it (its ARN is lower-cased). */
+interface Located {
+  resource: string;
+  name?: string;
+}
+
 const nameOf = (value: string) => value.split('/').at(-1) ?? value;
+const sageMakerArn = ({ partition, region, account }: FormContext, type: string, name: string) =>
+  `arn:${partition}:sagemaker:${region}:${account}:${type}/${name.toLowerCase()}`;
 
 /** Turns an identifier into the collector's scope resource; undefined when it is not one. */
-const FORMS: Record<string, (value: string, context: FormContext) => string | undefined> = {
-  s3Bucket: (name) => (name.startsWith('arn:') ? name : bucketArn(name)),
+const FORMS: Record<string, (value: string, context: FormContext) => Located | string | undefined> = {
+  s3Bucket: (name, { partition }) => (name.startsWith('arn:') ? name : bucketArn(name, partition)),
   s3AccountPublicAccessBlock: (account) => (/^\d{12}$/.test(account) ? accountPublicAccessBlockArn(account) : undefined),
-  kmsKey: (id, { account, region }) => {
+  kmsKey: (id, { partition, account, region }) => {
     if (id.startsWith('arn:')) return id;
-    if (id.startsWith('alias/')) return `arn:aws:kms:${region}:${account}:${id}`;
-    return `arn:aws:kms:${region}:${account}:key/${id}`;
+    if (id.startsWith('alias/')) return `arn:${partition}:kms:${region}:${account}:${id}`;
+    return `arn:${partition}:kms:${region}:${account}:key/${id}`;
   },
-  iamUser: (name, { account }) => (name.startsWith('arn:') ? name : `arn:aws:iam::${account}:user/${name}`),
-  iamGroup: (name, { account }) => (name.startsWith('arn:') ? name : `arn:aws:iam::${account}:group/${name}`),
-  iamRole: (name, { account }) => (name.startsWith('arn:') ? name : `arn:aws:iam::${account}:role/${name}`),
+  iamUser: (name, { partition, account }) => (name.startsWith('arn:') ? name : `arn:${partition}:iam::${account}:user/${name}`),
+  iamGroup: (name, { partition, account }) => (name.startsWith('arn:') ? name : `arn:${partition}:iam::${account}:group/${name}`),
+  iamRole: (name, { partition, account }) => (name.startsWith('arn:') ? name : `arn:${partition}:iam::${account}:role/${name}`),
   iamPolicy: (arn) => (arn.startsWith('arn:') ? arn : undefined),
-  iamAccount: (account) => (/^\d{12}$/.test(account) ? iamAccountArn(account) : undefined),
-  cloudTrailTrail: (name, { account, region }) =>
-    name.startsWith('arn:') ? name : `arn:aws:cloudtrail:${region}:${account}:trail/${name}`,
-  sagemakerEndpointOfScalableTarget: (resourceId, { account, region }) => {
-    const match = /^endpoint\/([^/]+)\/variant\/[^/]+$/.exec(resourceId);
-    return match ? `arn:aws:sagemaker:${region}:${account}:endpoint/${match[1]!.toLowerCase()}` : undefined;
+  iamAccount: (account, { partition }) => (/^\d{12}$/.test(account) ? iamAccountArn(account, partition) : undefined),
+  cloudTrailTrail: (name, { partition, account, region }) =>
+    name.startsWith('arn:') ? name : `arn:${partition}:cloudtrail:${region}:${account}:trail/${name}`,
+  sagemakerEndpointOfScalableTarget: (resourceId, context) => {
+    const name = /^endpoint\/([^/]+)\/variant\/[^/]+$/.exec(resourceId)?.[1];
+    return name ? { resource: sageMakerArn(context, 'endpoint', name), name } : undefined;
   },
 };
 
-function applyForm(form: ResourceForm, value: string, context: FormContext): string | undefined {
+function applyForm(form: ResourceForm, value: string, context: FormContext): Located | undefined {
   if (form.startsWith('sagemaker:')) {
-    const type = form.slice('sagemaker:'.length);
-    if (value.startsWith('arn:')) return value;
-    return `arn:aws:sagemaker:${context.region}:${context.account}:${type}/${nameOf(value).toLowerCase()}`;
+    if (value.startsWith('arn:')) return { resource: value };
+    return { resource: sageMakerArn(context, form.slice('sagemaker:'.length), nameOf(value)), name: nameOf(value) };
   }
-  return FORMS[form]?.(value, context);
+  const formed = FORMS[form]?.(value, context);
+  return typeof formed === 'string' ? { resource: formed } : formed;
 }
 
-function locate(detail: CloudTrailDetail, locators: Locator[], context: FormContext): string | undefined {
+function locate(detail: CloudTrailDetail, locators: Locator[], context: FormContext): Located | undefined {
   for (const locator of locators) {
+    if (locator.when && valuesAt(detail, locator.when.path)[0] !== locator.when.equals) continue;
     for (const value of valuesAt(detail, locator.path)) {
       if (typeof value !== 'string' || value.length === 0) continue;
-      const resource = applyForm(locator.form, value, context);
-      if (resource) return resource;
+      const located = applyForm(locator.form, value, context);
+      if (located) return located;
     }
   }
   return undefined;
@@ -101,7 +111,7 @@ function locate(detail: CloudTrailDetail, locators: Locator[], context: FormCont
  * re-collects the whole collector for that region unless the map says the event can be ignored.
  */
 export function resolveTargets(detail: CloudTrailDetail, homeRegion: string): TargetResolution {
-  const mapping = mappingFor(detail.eventSource, detail.eventName);
+  const mapping = mappingFor(detail);
   if (!mapping) return { kind: 'unmapped' };
   if (mapping.onlyWhen) {
     const [value] = valuesAt(detail, mapping.onlyWhen.path);
@@ -112,14 +122,20 @@ export function resolveTargets(detail: CloudTrailDetail, homeRegion: string): Ta
       };
   }
   const region = COLLECTORS[mapping.collector].global ? homeRegion : detail.awsRegion;
-  const context = { account: detail.recipientAccountId, region: detail.awsRegion };
-  const resources = [...new Set(mapping.affects.map((locators) => locate(detail, locators, context)))].filter(
-    (r): r is string => r !== undefined,
-  );
-  if (resources.length > 0) {
+  const context = { partition: partitionOf(detail), account: detail.recipientAccountId, region: detail.awsRegion };
+  const located = new Map<string, Located>();
+  for (const locators of mapping.affects) {
+    const found = locate(detail, locators, context);
+    if (found && !located.has(found.resource)) located.set(found.resource, found);
+  }
+  if (located.size > 0) {
     return {
       kind: 'targets',
-      targets: resources.map((resource) => ({ collector: mapping.collector, region, scope: { type: 'resource', resource } })),
+      targets: [...located.values()].map(({ resource, name }) => ({
+        collector: mapping.collector,
+        region,
+        scope: { type: 'resource', resource, ...(name !== undefined ? { name } : {}) },
+      })),
     };
   }
   if (mapping.otherwise === 'ignore') return { kind: 'irrelevant', reason: 'the event names no resource the checks read' };

@@ -30,7 +30,12 @@ export type Trigger = z.infer<typeof triggerSchema>;
 export const scopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('all') }),
   /** One resource, identified by ARN (or bucket/key name where the service has no ARN in the event). */
-  z.object({ type: z.literal('resource'), resource: z.string().min(1) }),
+  z.object({
+    type: z.literal('resource'),
+    resource: z.string().min(1),
+    /** The name as the triggering event wrote it, where the ARN lower-cases it (SageMaker): Describe* wants this one. */
+    name: z.string().min(1).optional(),
+  }),
 ]);
 export type Scope = z.infer<typeof scopeSchema>;
 

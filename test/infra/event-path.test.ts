@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { COLLECTOR_READ_ACTIONS } from '../../lambdas/collectors/permissions';
-import { eventPatternsBySource } from '../../lambdas/events/event-map';
+import { changeEventGroups } from '../../lambdas/events/event-map';
 import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import { CHANGE_HANDLER_ACTIONS, EVALUATE_HANDLER_ACTIONS } from '../../lambdas/handlers/permissions';
 import { eventBridgeSource } from '../../lib/change-event-rules';
@@ -37,6 +37,11 @@ function matchedNames(rules: RuleJson[]): Record<string, string[]> {
     matched[eventSource!] = [...(matched[eventSource!] ?? []), ...rule.Properties.EventPattern.detail.eventName].sort();
   }
   return matched;
+}
+
+/** eventSource -> event names of the map (one group per source today). */
+function eventPatternsBySource(): Record<string, string[]> {
+  return Object.fromEntries(changeEventGroups().map((group) => [group.eventSource, group.eventNames]));
 }
 
 interface FunctionJson {

@@ -138,8 +138,8 @@ export const iamManagedPolicyConfigurationSchema = z.object({
 export type IamManagedPolicyConfiguration = z.infer<typeof iamManagedPolicyConfigurationSchema>;
 
 /** The resource ARN of the account itself (summary, password policy, root credentials). */
-export function iamAccountArn(account: string): string {
-  return `arn:aws:iam::${account}:root`;
+export function iamAccountArn(account: string, partition = 'aws'): string {
+  return `arn:${partition}:iam::${account}:root`;
 }
 
 /** IAM has no ARN for "who is an administrator"; this one is ours and stable. */

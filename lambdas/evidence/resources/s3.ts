@@ -79,8 +79,8 @@ export const s3AccountPublicAccessBlockSchema = z.object({
 });
 export type S3AccountPublicAccessBlockConfiguration = z.infer<typeof s3AccountPublicAccessBlockSchema>;
 
-export function bucketArn(name: string): string {
-  return `arn:aws:s3:::${name}`;
+export function bucketArn(name: string, partition = 'aws'): string {
+  return `arn:${partition}:s3:::${name}`;
 }
 
 /** S3 has no ARN for the account-level block; this one is ours and stable. */
@@ -90,7 +90,8 @@ export function accountPublicAccessBlockArn(account: string): string {
 
 /** Accepts a bucket name, an S3 ARN or an s3:// URI and returns the bucket name. */
 export function bucketNameOf(resource: string): string {
-  if (resource.startsWith('arn:aws:s3:::')) return resource.slice('arn:aws:s3:::'.length).split('/')[0] ?? '';
+  const arn = /^arn:aws[a-z-]*:s3:::([^/]*)/.exec(resource);
+  if (arn) return arn[1]!;
   if (resource.startsWith('s3://')) return resource.slice(5).split('/')[0] ?? '';
   return resource;
 }

@@ -1,6 +1,7 @@
 import { EVIDENCE_CHECKS, reportPeriodMs } from '../../../lambdas/checks/evidence';
 import type { StoreFacts } from '../../../lambdas/checks/facts';
 import type { Finding, Snapshot } from '../../../lambdas/checks/types';
+import { parseConfig } from '../../../lambdas/config/schema';
 import { makeCheckContext, makeSnapshot, TEST_ACCOUNT } from '../../helpers/snapshots';
 
 const NOW = new Date('2026-11-26T12:00:00.000Z');
@@ -108,6 +109,29 @@ describe('evidence.change_log', () => {
       ),
     ).toEqual(['FAIL']);
     expect(statuses(run('evidence.change_log', [s3()], { ...facts(), changeEvents: undefined }))).toEqual(['ERROR']);
+  });
+
+  it('names the collected buckets in regions that forward no change events, and passes once their region is watched', () => {
+    // Prepare: S3 is described from one region, but a bucket's events stay in the bucket's region
+    const buckets = makeSnapshot({
+      collector: 's3',
+      region: 'global',
+      resources: [
+        { arn: 'arn:aws:s3:::training-data', type: 'AWS::S3::Bucket', region: 'us-east-1', configuration: {} },
+        { arn: 'arn:aws:s3:::tokyo-features', type: 'AWS::S3::Bucket', region: 'ap-northeast-1', configuration: {} },
+      ],
+    });
+    const check = EVIDENCE_CHECKS.find((c) => c.id === 'evidence.change_log')!;
+    const judge = (config: object) =>
+      check.run(makeCheckContext([buckets], { now: NOW, facts: facts(), config: parseConfig(config) }))[0]!;
+
+    // Act / Assess
+    expect(judge({})).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('tokyo-features (ap-northeast-1)'),
+    });
+    expect(judge({}).detail).not.toContain('training-data');
+    expect(judge({ changeEvents: { bucketRegions: ['ap-northeast-1'] } })).toMatchObject({ status: 'PASS' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCloudTrailEvent } from '../../../lambdas/events/cloudtrail-event';
-import { EVENT_MAP, eventPatternsBySource } from '../../../lambdas/events/event-map';
+import { changeEventGroups, EVENT_MAP } from '../../../lambdas/events/event-map';
 import { resolveTargets, valuesAt } from '../../../lambdas/events/targets';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'events');
@@ -59,13 +59,13 @@ describe('event map', () => {
     }
   });
 
-  it('lists every mapped name under its event source for the EventBridge rules', () => {
+  it('groups every mapped name under its event source (and service, where sources are shared) for the EventBridge rules', () => {
     // Act
-    const patterns = eventPatternsBySource();
+    const groups = changeEventGroups();
 
     // Assess
-    expect(Object.keys(patterns).sort()).toEqual([
-      'application-autoscaling.amazonaws.com',
+    expect(groups.map((g) => `${g.eventSource}${g.service ? ` ${g.service}` : ''}`)).toEqual([
+      'autoscaling.amazonaws.com application-autoscaling',
       'cloudtrail.amazonaws.com',
       'iam.amazonaws.com',
       'kms.amazonaws.com',
@@ -73,9 +73,10 @@ describe('event map', () => {
       's3.amazonaws.com',
       'sagemaker.amazonaws.com',
     ]);
-    expect(Object.values(patterns).flat()).toHaveLength(EVENT_MAP.length);
-    expect(patterns['kms.amazonaws.com']).toContain('DisableKeyRotation');
-    expect(patterns['s3.amazonaws.com']).toEqual(expect.arrayContaining(['PutPublicAccessBlock', 'PutAccountPublicAccessBlock']));
+    expect(groups.flatMap((g) => g.eventNames)).toHaveLength(EVENT_MAP.length);
+    const names = (source: string) => groups.find((g) => g.eventSource === source)!.eventNames;
+    expect(names('kms.amazonaws.com')).toContain('DisableKeyRotation');
+    expect(names('s3.amazonaws.com')).toEqual(expect.arrayContaining(['PutPublicAccessBlock', 'PutAccountPublicAccessBlock']));
   });
 
   it('covers every name issue 5 lists', () => {
@@ -232,7 +233,7 @@ describe('resolveTargets', () => {
     expect(asRoot).toEqual([{ collector: 'iam', type: 'resource', resource: `arn:aws:iam::${ACCOUNT}:root` }]);
   });
 
-  it('lowercases SageMaker names into the ARN AWS writes', () => {
+  it('lowercases SageMaker names into the ARN AWS writes, and keeps the name as written for Describe*', () => {
     expect(
       scopes('UpdateNotebookInstance', (detail) => {
         detail.requestParameters = { notebookInstanceName: 'Churn-Notebook' };
@@ -242,8 +243,111 @@ describe('resolveTargets', () => {
         collector: 'sagemaker',
         type: 'resource',
         resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:notebook-instance/churn-notebook`,
+        name: 'Churn-Notebook',
       },
     ]);
+    expect(
+      scopes('PutScalingPolicy', (detail) => {
+        detail.requestParameters = { serviceNamespace: 'sagemaker', resourceId: 'endpoint/Churn-EP/variant/AllTraffic' };
+      }),
+    ).toEqual([
+      {
+        collector: 'sagemaker',
+        type: 'resource',
+        resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/churn-ep`,
+        name: 'Churn-EP',
+      },
+    ]);
+  });
+
+  it("re-collects the account, not a user named after the alias, for root's own key and MFA calls", () => {
+    // Prepare / Act: for a Root identity userName is the account alias
+    const asRoot = (eventName: string) =>
+      scopes(eventName, (detail) => {
+        detail.requestParameters = null;
+        detail.userIdentity = {
+          type: 'Root',
+          principalId: ACCOUNT,
+          arn: `arn:aws:iam::${ACCOUNT}:root`,
+          accountId: ACCOUNT,
+          userName: 'my-company-alias',
+        };
+      });
+
+    // Assess
+    for (const eventName of ['CreateAccessKey', 'DeactivateMFADevice', 'DeleteAccessKey', 'EnableMFADevice'])
+      expect(asRoot(eventName)).toEqual([{ collector: 'iam', type: 'resource', resource: `arn:aws:iam::${ACCOUNT}:root` }]);
+  });
+
+  it('re-collects the old and the new name of a renamed user or group', () => {
+    expect(
+      scopes('UpdateUser', (detail) => {
+        detail.requestParameters = { userName: 'alice', newUserName: 'alice.smith' };
+        detail.responseElements = null;
+      }),
+    ).toEqual([
+      { collector: 'iam', type: 'resource', resource: `arn:aws:iam::${ACCOUNT}:user/alice` },
+      { collector: 'iam', type: 'resource', resource: `arn:aws:iam::${ACCOUNT}:user/alice.smith` },
+    ]);
+    expect(
+      scopes('UpdateGroup', (detail) => {
+        detail.requestParameters = { groupName: 'ml', newGroupName: 'ml-engineers' };
+        detail.responseElements = null;
+      }),
+    ).toEqual([
+      { collector: 'iam', type: 'resource', resource: `arn:aws:iam::${ACCOUNT}:group/ml` },
+      { collector: 'iam', type: 'resource', resource: `arn:aws:iam::${ACCOUNT}:group/ml-engineers` },
+    ]);
+  });
+
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['eu-west-1', 'aws'],
+  ])('builds ARNs in the partition of the event (%s -> %s)', (region, partition) => {
+    // Prepare / Act: no caller ARN (an AWS service), so the region decides
+    const resolve = (name: string, detailChange: (detail: Record<string, unknown>) => void) =>
+      scopes(name, (detail) => {
+        detail.awsRegion = region;
+        detail.userIdentity = { type: 'AWSService', invokedBy: 'sagemaker.amazonaws.com' };
+        detailChange(detail);
+      });
+
+    // Assess
+    expect(resolve('PutBucketEncryption', () => undefined)).toEqual([
+      { collector: 's3', type: 'resource', resource: `arn:${partition}:s3:::ml-training-data` },
+    ]);
+    expect(resolve('DisableKeyRotation', () => undefined)).toEqual([
+      {
+        collector: 'kms',
+        type: 'resource',
+        resource: `arn:${partition}:kms:${region}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      },
+    ]);
+    expect(resolve('UpdateAccountPasswordPolicy', () => undefined)).toEqual([
+      { collector: 'iam', type: 'resource', resource: `arn:${partition}:iam::${ACCOUNT}:root` },
+    ]);
+  });
+
+  it('takes the partition from the caller ARN when there is one', () => {
+    expect(
+      scopes('AttachRolePolicy', (detail) => {
+        detail.userIdentity = { type: 'IAMUser', arn: `arn:aws-cn:iam::${ACCOUNT}:user/ops`, userName: 'ops' };
+        detail.awsRegion = 'cn-northwest-1';
+      }),
+    ).toEqual([{ collector: 'iam', type: 'resource', resource: `arn:aws-cn:iam::${ACCOUNT}:role/SageMakerExecutionRole` }]);
+  });
+
+  it('leaves EC2 Auto Scaling calls (same event source, no application-autoscaling service) unmapped', () => {
+    expect(
+      resolveTargets(
+        detailOf('PutScalingPolicy', (detail) => {
+          delete detail.additionalEventData;
+          detail.requestParameters = { autoScalingGroupName: 'web', policyName: 'scale-out' };
+        }),
+        'us-east-1',
+      ),
+    ).toEqual({ kind: 'unmapped' });
   });
 
   it('maps alarms and scaling to the endpoint they concern, or ignores them when they concern none', () => {
@@ -259,9 +363,9 @@ describe('resolveTargets', () => {
 
     // Assess
     const endpoint = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/churn-endpoint`;
-    expect(alarm).toEqual([{ collector: 'sagemaker', type: 'resource', resource: endpoint }]);
+    expect(alarm).toEqual([{ collector: 'sagemaker', type: 'resource', resource: endpoint, name: 'churn-endpoint' }]);
     expect(otherAlarm).toMatchObject({ kind: 'irrelevant' });
-    expect(scaling).toEqual([{ collector: 'sagemaker', type: 'resource', resource: endpoint }]);
+    expect(scaling).toEqual([{ collector: 'sagemaker', type: 'resource', resource: endpoint, name: 'churn-endpoint' }]);
     expect(otherScaling).toMatchObject({ kind: 'irrelevant' });
   });
 
