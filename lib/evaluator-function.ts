@@ -1,18 +1,13 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import {
-  type Bucket,
-  type BucketNotificationDestinationConfig,
-  BucketNotificationDestinationType,
-  EventType,
-  type IBucket,
-  type IBucketNotificationDestination,
-} from 'aws-cdk-lib/aws-s3';
-import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ALERT_LOG_PREFIX, FINDING_STATE_KEY } from '../lambdas/alerts/state';
@@ -34,47 +29,23 @@ export interface EvaluatorFunctionProps {
 const STATE_PREFIX = FINDING_STATE_KEY.slice(0, FINDING_STATE_KEY.lastIndexOf('/') + 1);
 
 const FUNCTION_TIMEOUT = Duration.minutes(5);
+/** A batch that fails this often (an evaluator bug, not load: nothing is throttled) is kept in the dead-letter queue. */
+const MAX_RECEIVE_COUNT = 5;
 /**
- * With one concurrent execution, a batch that arrives while another runs is throttled and
- * counts as a receive: allow more receives than the change queue before dead-lettering.
+ * Every message carries this one FIFO message group: Lambda hands a group's messages to one
+ * invocation at a time, in order ("Using Lambda with Amazon SQS", FIFO queues), so there is one
+ * evaluator at a time without reserved concurrency and nothing is throttled.
  */
-const MAX_RECEIVE_COUNT = 10;
+export const EVALUATOR_MESSAGE_GROUP = 'finding-state';
 
 /**
- * S3 -> SQS with both conditions that tie the message to this bucket in this account.
- * (aws-s3-notifications' SqsDestination sets aws:SourceArn only.)
- */
-export class BucketEventsToQueue implements IBucketNotificationDestination {
-  constructor(private readonly queue: IQueue) {}
-
-  bind(_scope: Construct, bucket: IBucket): BucketNotificationDestinationConfig {
-    const added = this.queue.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'EvidenceBucketNotifications',
-        principals: [new ServicePrincipal('s3.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.queueArn],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': bucket.bucketArn },
-          StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account },
-        },
-      }),
-    );
-    return {
-      arn: this.queue.queueArn,
-      type: BucketNotificationDestinationType.QUEUE,
-      ...(added.policyDependable ? { dependencies: [added.policyDependable] } : {}),
-    };
-  }
-}
-
-/**
- * The evaluator, single writer of the finding state: every new evidence object (an S3
- * ObjectCreated notification under evidence/v1/, queued in SQS with a dead-letter queue)
- * re-evaluates the affected resources with reserved concurrency 1, overwrites state/v1/ and
- * appends alerts to evidence/v1/alerts/. The queue uses SQS-managed encryption: S3 can send
- * to it without a KMS key policy, which a customer managed key would need and the AWS managed
- * aws/sqs key cannot be given.
+ * The evaluator, single writer of the finding state: every new evidence object under
+ * evidence/v1/ (S3 -> EventBridge "Object Created" -> one message group of a FIFO queue with a
+ * FIFO dead-letter queue) re-evaluates the affected resources, overwrites state/v1/ and appends
+ * alerts to evidence/v1/alerts/. S3 notifications cannot target a FIFO queue, EventBridge can.
+ * Reserved concurrency 1 behind a standard queue was the old single-writer guard: Lambda's
+ * pollers do not respect it, and each throttled receive hid a batch for the visibility timeout
+ * and counted towards the dead-letter limit. The queue uses SQS-managed encryption.
  */
 export class EvaluatorFunction extends Construct {
   readonly function: NodejsFunction;
@@ -129,9 +100,37 @@ export class EvaluatorFunction extends Construct {
     ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {
       functionTimeout: FUNCTION_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
+      fifo: true,
     }));
-    evidenceBucket.addEventNotification(EventType.OBJECT_CREATED, new BucketEventsToQueue(this.queue), {
-      prefix: EVIDENCE_PREFIX,
+    evidenceBucket.enableEventBridgeNotification();
+    // "Amazon S3 events delivered to EventBridge", Object Created:
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+    new Rule(this, 'NewEvidence', {
+      description: 'soc2-ml-evidence: new evidence objects -> the evaluator queue (one FIFO message group)',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [evidenceBucket.bucketName] }, object: { key: [{ prefix: EVIDENCE_PREFIX }] } },
+      },
+      targets: [
+        new SqsQueue(this.queue, {
+          messageGroupId: EVALUATOR_MESSAGE_GROUP,
+          // The evaluator reads S3 notification records: the event is reshaped into one. Evidence
+          // keys hold only [A-Za-z0-9=/._-], the same URL-encoded or not.
+          message: RuleTargetInput.fromObject({
+            Records: [
+              {
+                eventSource: 'aws:s3',
+                eventName: 'ObjectCreated',
+                s3: {
+                  bucket: { name: EventField.fromPath('$.detail.bucket.name') },
+                  object: { key: EventField.fromPath('$.detail.object.key') },
+                },
+              },
+            ],
+          }),
+        }),
+      ],
     });
 
     this.function = handlerFunction(this, {
@@ -142,7 +141,6 @@ export class EvaluatorFunction extends Construct {
       memorySize: 2048,
       timeout: FUNCTION_TIMEOUT,
       serviceName: 'soc2-ml-evaluator',
-      reservedConcurrentExecutions: 1,
       environment: {
         EVIDENCE_BUCKET: evidenceBucket.bucketName,
         EVIDENCE_KMS_KEY_ARN: evidenceKey.keyArn,
@@ -151,7 +149,8 @@ export class EvaluatorFunction extends Construct {
       },
     });
     this.function.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true }),
+      // FIFO event sources take no batching window.
+      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
 
     this.errorAlarm = errorAlarm(this, this.function, 'soc2-ml-evidence evaluator failed; alerts may be delayed');

@@ -10,7 +10,7 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { INBOX_ROOT, INTAKE_LOG_PREFIX } from '../lambdas/integrity/inbox';
 import { MANUAL_ROOT } from '../lambdas/integrity/periods';
-import { BucketEventsToQueue } from './evaluator-function';
+import { BucketEventsToQueue } from './bucket-events-to-queue';
 import { acknowledgeWildcardResource, errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
 
 export interface EvidenceInboxProps {

@@ -38,7 +38,6 @@ export interface HandlerFunctionProps {
   /** Powertools service name, the dimension of the function's metrics. */
   serviceName: string;
   environment: Record<string, string>;
-  reservedConcurrentExecutions?: number;
   /** Async invocations only: where they go after MAX_ASYNC_RETRIES. */
   onFailure?: IDestination;
 }
@@ -95,9 +94,6 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
       POWERTOOLS_METRICS_NAMESPACE: 'Soc2MlEvidence',
       NODE_OPTIONS: '--enable-source-maps',
     },
-    ...(props.reservedConcurrentExecutions !== undefined
-      ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
-      : {}),
     ...(props.onFailure ? { retryAttempts: MAX_ASYNC_RETRIES, onFailure: props.onFailure } : {}),
     bundling: {
       format: OutputFormat.CJS,
@@ -121,7 +117,7 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
 export function sslOnlyQueue(
   scope: Construct,
   id: string,
-  props: { visibilityTimeout?: Duration; deadLetterQueue?: DeadLetterQueue } = {},
+  props: { visibilityTimeout?: Duration; deadLetterQueue?: DeadLetterQueue; fifo?: boolean } = {},
 ): Queue {
   return new Queue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
@@ -164,17 +160,20 @@ const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 /**
  * The queue in front of a function and its dead-letter queue (ids Queue and DeadLetters): a
- * message that fails maxReceiveCount times is kept for redrive, never dropped.
+ * message that fails maxReceiveCount times is kept for redrive, never dropped. A FIFO queue
+ * needs a FIFO dead-letter queue.
  */
 export function workQueue(
   scope: Construct,
-  props: { functionTimeout: Duration; maxReceiveCount: number },
+  props: { functionTimeout: Duration; maxReceiveCount: number; fifo?: boolean },
 ): { queue: Queue; deadLetterQueue: Queue } {
+  const fifo = props.fifo === true ? { fifo: true } : {};
   // cdk-nag recognises a redrive target as a dead-letter queue: nothing to acknowledge.
-  const dlq = sslOnlyQueue(scope, 'DeadLetters');
+  const dlq = sslOnlyQueue(scope, 'DeadLetters', fifo);
   const queue = sslOnlyQueue(scope, 'Queue', {
     visibilityTimeout: Duration.seconds(props.functionTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
     deadLetterQueue: { queue: dlq, maxReceiveCount: props.maxReceiveCount },
+    ...fifo,
   });
   return { queue, deadLetterQueue: dlq };
 }

@@ -83,7 +83,7 @@ export async function runEvaluation(input: EvaluationRunInput): Promise<AlertRun
   return result;
 }
 
-/** The single writer of alert state (reserved concurrency 1). */
+/** The single writer of alert state (one FIFO message group: one invocation at a time). */
 export async function handler(event: SqsEventLike): Promise<AlertRunResult> {
   const { config, store } = await deployedEnvironment();
   const sender = await senderFor(process.env.SLACK_WEBHOOK_SECRET_ARN || undefined);

@@ -5,7 +5,7 @@ import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import { CHANGE_HANDLER_ACTIONS, EVALUATE_HANDLER_ACTIONS } from '../../lambdas/handlers/permissions';
 import { eventBridgeSource } from '../../lib/change-event-rules';
 import { buildTestApp } from './synth';
-import { allIamStatements, asArray, expectBucketNotifiesQueue, logicalIdOf, type PolicyStatementJson } from './templates';
+import { allIamStatements, asArray, logicalIdOf, type PolicyStatementJson } from './templates';
 
 const ACCOUNT = '111122223333';
 const SLACK_SECRET = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:slack-AbCdEf`;
@@ -46,7 +46,6 @@ function eventPatternsBySource(): Record<string, string[]> {
 
 interface FunctionJson {
   Timeout: number;
-  ReservedConcurrentExecutions?: number;
   Environment: { Variables: Record<string, unknown> };
 }
 
@@ -170,18 +169,31 @@ describe('change events, evaluator and forwarder: an app homed in eu-west-1', ()
     expect(objectKeysOf(statements, 's3:GetObject')).toEqual(['/evidence/v1/*']);
   });
 
-  it('feeds the evaluator, at reserved concurrency 1, from ObjectCreated under evidence/v1/ through its own queue', () => {
+  it('feeds the evaluator from ObjectCreated under evidence/v1/ through its own FIFO queue, sending only from its rule', () => {
     // Act
     const queue = queueFeeding(template, evaluator.id);
-    // Assess
-    expect(evaluator.properties.ReservedConcurrentExecutions).toBe(1);
+    // Assess (the single-writer design and the burst model: evaluator-queue.test.ts)
     expect(queue.properties).toMatchObject({
+      FifoQueue: true,
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, maxReceiveCount: 10 },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, maxReceiveCount: 5 },
     });
     expect(queue.properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * evaluator.properties.Timeout);
-    const bucketId = logicalIdOf(template, 'AWS::S3::Bucket', { ObjectLockEnabled: true });
-    expectBucketNotifiesQueue(template, { bucketId, queueId: queue.id, prefix: 'evidence/v1/', account: ACCOUNT });
+    const ruleId = logicalIdOf(template, 'AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.s3'], 'detail-type': ['Object Created'] }),
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue.id }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('lets the evaluator read evidence, digests and state, write state/v1/ and the alert log, and read exactly the Slack secret', () => {
@@ -287,7 +299,9 @@ describe('an app homed in us-east-1', () => {
   it('creates no trail and grants no secret without their configuration', () => {
     // Assess
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
-    const evaluator = logicalIdOf(template, 'AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
+    const evaluator = logicalIdOf(template, 'AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'soc2-ml-evaluator' }) },
+    });
     expect(Object.keys(template.toJSON().Resources[evaluator].Properties.Environment.Variables)).not.toContain(
       'SLACK_WEBHOOK_SECRET_ARN',
     );
