@@ -18,6 +18,8 @@ export interface OrganizationProps {
   configParameter: IStringParameter;
   /** The change path's role: it re-collects member resources through the member role. */
   changeEventsRole: Role;
+  /** Where the fan-out's run-data bucket logs its access. */
+  accessLogBucket: IBucket;
 }
 
 /**
@@ -41,6 +43,7 @@ export class Organization extends Construct {
       evidenceBucket: props.evidenceBucket,
       evidenceKey: props.evidenceKey,
       configParameter: props.configParameter,
+      accessLogBucket: props.accessLogBucket,
     });
 
     const memberRoles = `arn:${Aws.PARTITION}:iam::*:role/${organization.memberRoleName}`;

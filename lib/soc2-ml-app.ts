@@ -14,10 +14,13 @@ const CONTEXT_SOURCE = `cdk.json context "${CONFIG_CONTEXT_KEY}"`;
 
 /**
  * Feature flags the constructs rely on, set here rather than in cdk.json so that tests
- * synthesise exactly what deploys: access logs are delivered under a bucket policy,
- * since ACLs are disabled on every bucket.
+ * synthesise exactly what deploys: access logs are delivered under a bucket policy, since ACLs
+ * are disabled on every bucket; distributed maps render ResultWriterV2 (results to S3).
  */
-const FEATURE_FLAGS = { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true };
+const FEATURE_FLAGS = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2': true,
+};
 
 /**
  * Validates the context value. `cdk -c soc2-ml='{...}'` passes a string, cdk.json an

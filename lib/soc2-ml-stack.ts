@@ -105,6 +105,7 @@ export class Soc2MlStack extends Stack {
         ...shared,
         config,
         changeEventsRole: this.changeEvents.role,
+        accessLogBucket: this.evidence.accessLogBucket,
       });
     if (config.createTrail) this.trail = new AccountTrail(this, 'Trail', { accessLogBucket: this.evidence.accessLogBucket });
 

@@ -26,6 +26,27 @@ export function selectAccounts(organization: OrganizationSettings, listed: reado
   return [...new Set(candidates)].filter((account) => accountSelected(organization, account)).sort();
 }
 
+/** An account in scope that a run does not collect, and why: an ERROR line of the run summary. */
+export interface AccountNotCollected {
+  account: string;
+  reason: string;
+}
+
+/**
+ * Listed accounts (every account under the configured OUs, nested ones included) that are not
+ * collected although not excluded: suspended or closing accounts cannot be assumed into.
+ */
+export function accountsNotCollected(
+  organization: OrganizationSettings,
+  listed: readonly ListedAccount[] | undefined,
+): AccountNotCollected[] {
+  if (organization.accounts !== undefined) return [];
+  return (listed ?? [])
+    .filter((a) => (a.State ?? a.Status) !== 'ACTIVE' && accountSelected(organization, a.Id))
+    .map((a) => ({ account: a.Id, reason: `account state ${a.State ?? a.Status ?? 'unknown'}, not ACTIVE` }))
+    .sort((a, b) => a.account.localeCompare(b.account));
+}
+
 /** One collector in one member account and region: one evidence record. */
 export interface MemberTask {
   collector: CollectorName;
@@ -74,6 +95,8 @@ export interface RunSummary {
   problems: MemberTaskResult[];
   /** Tasks planned but absent from the results: never silent. */
   missing: MemberTask[];
+  /** Accounts in scope the run could not collect at all (status ERROR): never silent. */
+  notCollected: (AccountNotCollected & { status: 'ERROR' })[];
 }
 
 const taskKey = (t: MemberTask) => `${t.collector}|${t.account}|${t.region}`;
@@ -86,6 +109,7 @@ export function summarizeRun(input: {
   finishedAt: string;
   plan: MemberRunPlan;
   results: readonly MemberTaskResult[];
+  notCollected?: readonly AccountNotCollected[];
 }): RunSummary {
   const planned = Object.values(input.plan).flat();
   const seen = new Set(input.results.map(taskKey));
@@ -107,6 +131,7 @@ export function summarizeRun(input: {
     byCollector,
     problems: input.results.filter((r) => r.status !== 'collected'),
     missing: planned.filter((t) => !seen.has(taskKey(t))),
+    notCollected: (input.notCollected ?? []).map((a) => ({ ...a, status: 'ERROR' as const })),
   };
 }
 

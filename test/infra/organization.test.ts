@@ -140,12 +140,28 @@ describe('fan-out state machine', () => {
     const text = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
     return JSON.parse(text) as {
       StartAt: string;
-      States: Record<string, { Type: string; Branches?: { StartAt: string; States: Record<string, MapState> }[] }>;
+      States: Record<
+        string,
+        {
+          Type: string;
+          Next?: string;
+          Default?: string;
+          Choices?: { Next: string }[];
+          Resource?: string;
+          Arguments?: Record<string, unknown>;
+          Output?: unknown;
+          Branches?: { StartAt: string; States: Record<string, MapState> }[];
+        }
+      >;
     };
   };
   interface MapState {
     Type: string;
     MaxConcurrency?: number;
+    ItemReader?: { Resource: string; Arguments: { Key: string } };
+    ItemSelector?: unknown;
+    Items?: unknown;
+    ResultWriter?: { Resource: string; Arguments: { Prefix: string }; WriterConfig: unknown };
     ItemProcessor: {
       ProcessorConfig: { Mode: string };
       States: Record<
@@ -162,7 +178,7 @@ describe('fan-out state machine', () => {
       (machine.States.Collect?.Branches ?? []).map((b) => [b.StartAt, b.States[b.StartAt]!] as const),
     );
     // Assess
-    expect(machine.StartAt).toBe('Each unit');
+    expect(machine.StartAt).toBe('Walk units');
     expect(Object.keys(maps).sort()).toEqual(COLLECTOR_NAMES.map((c) => `Map ${c}`).sort());
     expect(Object.fromEntries(Object.entries(maps).map(([name, m]) => [name, m.MaxConcurrency]))).toEqual({
       'Map s3': 20,
@@ -172,6 +188,55 @@ describe('fan-out state machine', () => {
       'Map sagemaker': 6,
     });
     for (const map of Object.values(maps)) expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
+  });
+
+  it('walks the OU tree: the accounts and child units of each unit, page by page, child units queued until none is left', () => {
+    // Act
+    const { States: states } = definition();
+    const next = (name: string) => states[name]!.Next;
+    const choices = (name: string) => [...(states[name]!.Choices ?? []).map((c) => c.Next), states[name]!.Default];
+    // Assess: ListAccountsForParent returns direct children only, so child units are listed and queued too
+    expect(states['Walk units']!.Output).toEqual({ queue: ['ou-ab12-cdef3456', 'ou-ab12-7890abcd'], accounts: [] });
+    expect(next('Walk units')).toBe('Units left?');
+    expect(choices('Units left?')).toEqual(['List accounts', 'Units walked']);
+    expect(next('List accounts')).toBe('More accounts?');
+    expect(choices('More accounts?')).toEqual(['List more accounts', 'List child units']);
+    expect(next('List child units')).toBe('More child units?');
+    expect(choices('More child units?')).toEqual(['List more child units', 'Next unit']);
+    expect(next('Next unit')).toBe('Units left?');
+    expect(next('Units walked')).toBe('Plan');
+    expect(states['List child units']!.Resource).toMatch(/:aws-sdk:organizations:listOrganizationalUnitsForParent$/);
+    expect(states['List child units']!.Arguments).toEqual({ ParentId: '{% $states.input.queue[0] %}' });
+    expect(states['List child units']!.Output).toContain('$append($states.input.queue, $states.result.OrganizationalUnits.Id)');
+    expect(states['List more accounts']!.Arguments).toEqual({
+      ParentId: '{% $states.input.queue[0] %}',
+      NextToken: '{% $states.input.nextToken %}',
+    });
+  });
+
+  it('keeps plans and results out of the state: each map reads its tasks from S3 and writes its results there', () => {
+    // Act
+    const machine = definition();
+    const maps = (machine.States.Collect?.Branches ?? []).map(
+      (b) => [b.StartAt.slice('Map '.length), b.States[b.StartAt]!] as const,
+    );
+    // Assess: 1,000 accounts x 4 regions is about 14,000 tasks, far past the 256 KiB state limit inline
+    expect(maps).toHaveLength(COLLECTOR_NAMES.length);
+    for (const [collector, map] of maps) {
+      expect(map.Items).toBeUndefined();
+      expect(map.ItemReader).toMatchObject({
+        Resource: expect.stringMatching(/:states:::s3:getObject$/),
+        Arguments: { Key: `{% $planKeys.${collector} %}` },
+      });
+      expect(map.ResultWriter).toMatchObject({
+        Resource: expect.stringMatching(/:states:::s3:putObject$/),
+        Arguments: { Prefix: `results/${collector}` },
+        WriterConfig: { OutputType: 'JSON', Transformation: 'COMPACT' },
+      });
+    }
+    expect(machine.States.Summary!.Arguments).toMatchObject({
+      Payload: expect.objectContaining({ results: '{% $states.input.ResultWriterDetails[] %}' }),
+    });
   });
 
   it('retries Lambda throttling and failures with exponential backoff in every map', () => {

@@ -7,7 +7,7 @@ import 'aws-sdk-client-mock-jest';
 import { decodeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { GLOBAL_REGION } from '../../../lambdas/evidence/record';
 import { handler as collectMember } from '../../../lambdas/handlers/collect-member';
-import { handler as organizationRun, type PlanOutput } from '../../../lambdas/handlers/organization-run';
+import { handler as organizationRun, type PlanOutput, type SummaryOutput } from '../../../lambdas/handlers/organization-run';
 import type { RunSummary } from '../../../lambdas/organization/plan';
 import { serveBucketFromMemory } from '../../helpers/memory-bucket';
 
@@ -45,6 +45,7 @@ beforeEach(() => {
     EVIDENCE_BUCKET: 'soc2-evidence-bucket',
     EVIDENCE_KMS_KEY_ARN: KEY_ARN,
     CONFIG_PARAMETER: '/soc2-ml/config',
+    RUN_DATA_BUCKET: 'soc2-run-data',
   };
 });
 
@@ -84,7 +85,7 @@ describe('collect-member handler', () => {
 });
 
 describe('organization-run handler', () => {
-  it('plans the ACTIVE listed accounts, less exclusions, in every configured region', async () => {
+  it('plans the ACTIVE listed accounts, less exclusions, in every configured region, into one run-data file per collector', async () => {
     // Prepare
     getParameterMock.mockResolvedValue({
       regions: ['us-gov-west-1', 'us-gov-east-1'],
@@ -100,14 +101,21 @@ describe('organization-run handler', () => {
     const output = (await organizationRun({ step: 'plan', runId: 'exec-1', listed })) as PlanOutput;
     // Assess
     expect(output).toMatchObject({ runId: 'exec-1', accounts: [A, B], startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-    expect(output.plan.kms.map((t) => `${t.account}/${t.region}`)).toEqual([
+    expect(output.notCollected).toEqual([{ account: '555555555555', reason: 'account state SUSPENDED, not ACTIVE' }]);
+    const planned = (collector: string) =>
+      JSON.parse(new TextDecoder().decode(bucket.get(output.planKeys[collector as 'kms'])!)) as {
+        account: string;
+        region: string;
+      }[];
+    expect(output.planKeys.kms).toBe('plans/exec-1/kms.json');
+    expect(planned('kms').map((t) => `${t.account}/${t.region}`)).toEqual([
       `${A}/us-gov-west-1`,
       `${A}/us-gov-east-1`,
       `${B}/us-gov-west-1`,
       `${B}/us-gov-east-1`,
     ]);
-    expect(output.plan.iam.map((t) => t.region)).toEqual([GLOBAL_REGION, GLOBAL_REGION]);
-    expect(bucket.size).toBe(0);
+    expect(planned('iam').map((t) => t.region)).toEqual([GLOBAL_REGION, GLOBAL_REGION]);
+    expect([...bucket.keys()].sort()).toEqual(Object.values(output.planKeys).sort());
   });
 
   it('plans the configured accounts when no listing is passed', async () => {
@@ -117,34 +125,109 @@ describe('organization-run handler', () => {
     const output = (await organizationRun({ step: 'plan', runId: 'exec-2' })) as PlanOutput;
     // Assess
     expect(output.accounts).toEqual([A, B]);
-    expect(output.plan.s3).toHaveLength(2);
+    expect(output.notCollected).toEqual([]);
+    expect(JSON.parse(new TextDecoder().decode(bucket.get(output.planKeys.s3)!))).toHaveLength(2);
   });
 
-  it('stores the summary of the per-map results under runs/v1/, recomputing the plan to find missing tasks', async () => {
-    // Prepare
+  it('stores the summary of the results the maps wrote to S3, recomputing the plan to find missing tasks', async () => {
+    // Prepare: one ResultWriter manifest per map, COMPACT JSON result files, one child failed outright
     getParameterMock.mockResolvedValue({ regions: ['us-gov-west-1'], organization: { ...ORGANIZATION, accounts: [A] } });
-    const results = [
+    const put = (key: string, value: unknown) => bucket.set(key, new TextEncoder().encode(JSON.stringify(value)));
+    const maps = [
       [{ collector: 's3', account: A, region: GLOBAL_REGION, status: 'collected', errors: 0 }],
       [{ collector: 'iam', account: A, region: GLOBAL_REGION, status: 'unreachable', errors: 1 }],
-      [{ collector: 'kms', account: A, region: 'us-gov-west-1', status: 'failed', message: 'Lambda.Unknown: boom' }],
+      [],
       [],
       [{ collector: 'cloudtrail', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
     ];
+    const results = maps.map((outputs, index) => {
+      const manifest = `results/map-${index}/manifest.json`;
+      put(`results/map-${index}/SUCCEEDED_0.json`, outputs);
+      const failed = index === 2 ? [{ Key: `results/map-${index}/FAILED_0.json`, Size: 1 }] : [];
+      if (index === 2)
+        put(`results/map-${index}/FAILED_0.json`, [
+          {
+            ExecutionArn: 'arn:aws-us-gov:states:us-gov-west-1:111122223333:execution:x:y',
+            Input: JSON.stringify({ collector: 'kms', account: A, region: 'us-gov-west-1' }),
+            Status: 'FAILED',
+            Error: 'States.Timeout',
+            Cause: 'child timed out',
+          },
+        ]);
+      put(manifest, {
+        DestinationBucket: 'soc2-run-data',
+        MapRunArn: 'arn:aws-us-gov:states:us-gov-west-1:111122223333:mapRun:x/y:z',
+        ResultFiles: { SUCCEEDED: [{ Key: `results/map-${index}/SUCCEEDED_0.json`, Size: 1 }], FAILED: failed, PENDING: [] },
+      });
+      return { Bucket: 'soc2-run-data', Key: manifest };
+    });
     // Act
-    const summary = (await organizationRun({
+    const output = (await organizationRun({
       step: 'summary',
       runId: 'exec-3',
       startedAt: '2026-11-26T06:00:00.000Z',
       accounts: [A],
+      notCollected: [{ account: C, reason: 'account state SUSPENDED, not ACTIVE' }],
       results,
-    })) as RunSummary;
+    })) as SummaryOutput;
     // Assess
-    expect(summary.byStatus).toEqual({ collected: 2, unreachable: 1, failed: 1 });
-    expect(summary.missing).toEqual([{ collector: 'sagemaker', account: A, region: 'us-gov-west-1' }]);
     const stored = bucket.get('runs/v1/date=2026-11-26/exec-3.json');
     expect(stored).toBeDefined();
-    expect(JSON.parse(new TextDecoder().decode(stored))).toEqual(summary);
+    const summary = JSON.parse(new TextDecoder().decode(stored)) as RunSummary;
+    expect(output).toEqual({
+      key: 'runs/v1/date=2026-11-26/exec-3.json',
+      byStatus: summary.byStatus,
+      problems: 2,
+      missing: 1,
+      notCollected: 1,
+    });
+    expect(summary.byStatus).toEqual({ collected: 2, unreachable: 1, failed: 1 });
+    expect(summary.problems).toContainEqual(
+      expect.objectContaining({ collector: 'kms', status: 'failed', message: 'States.Timeout: child timed out' }),
+    );
+    expect(summary.missing).toEqual([{ collector: 'sagemaker', account: A, region: 'us-gov-west-1' }]);
+    expect(summary.notCollected).toEqual([{ account: C, reason: 'account state SUSPENDED, not ACTIVE', status: 'ERROR' }]);
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { SSEKMSKeyId: KEY_ARN, IfNoneMatch: '*' });
+  });
+
+  it('keeps what returns to the state machine under 256 KiB for 1,000 accounts in 4 regions, every task failed', async () => {
+    // Prepare: Step Functions limits a task result and a state to 256 KiB
+    const regions = ['us-gov-west-1', 'us-gov-east-1', 'us-east-1', 'us-west-2'];
+    const accounts = Array.from({ length: 1000 }, (_, i) => String(100_000_000_000 + i));
+    getParameterMock.mockResolvedValue({ regions, organization: { ...ORGANIZATION, organizationalUnits: ['r-ab12'] } });
+    const listed = accounts.map((Id) => ({ Id, Status: 'ACTIVE', State: 'ACTIVE' }));
+    const LIMIT = 256 * 1024;
+
+    // Act: plan, then a summary of maps whose every child failed
+    const plan = (await organizationRun({ step: 'plan', runId: 'big', listed })) as PlanOutput;
+    const results = Object.entries(plan.planKeys).map(([collector, key]) => {
+      const tasks = JSON.parse(new TextDecoder().decode(bucket.get(key)!)) as { account: string; region: string }[];
+      const failed = tasks.map((t) => ({ ...t, collector, status: 'failed', message: 'Lambda.Unknown: '.padEnd(300, 'x') }));
+      bucket.set(`results/${collector}/SUCCEEDED_0.json`, new TextEncoder().encode(JSON.stringify(failed)));
+      bucket.set(
+        `results/${collector}/manifest.json`,
+        new TextEncoder().encode(
+          JSON.stringify({ ResultFiles: { SUCCEEDED: [{ Key: `results/${collector}/SUCCEEDED_0.json` }] } }),
+        ),
+      );
+      return { Bucket: 'soc2-run-data', Key: `results/${collector}/manifest.json` };
+    });
+    const { runId, startedAt, notCollected } = plan;
+    const summary = (await organizationRun({
+      step: 'summary',
+      runId,
+      startedAt,
+      accounts: plan.accounts,
+      notCollected,
+      results,
+    })) as SummaryOutput;
+
+    // Assess
+    expect(JSON.stringify({ listed }).length).toBeLessThan(LIMIT);
+    expect(JSON.stringify(plan).length).toBeLessThan(LIMIT);
+    expect(JSON.stringify(results).length).toBeLessThan(LIMIT);
+    expect(summary.byStatus.failed).toBe(1000 * (2 + 3 * regions.length));
+    expect(JSON.stringify(summary).length).toBeLessThan(LIMIT);
   });
 
   it.each([
@@ -153,13 +236,13 @@ describe('organization-run handler', () => {
     ['a plan with an unexpected key', { step: 'plan', runId: 'x', accounts: [A] }],
     ['a summary without its results', { step: 'summary', runId: 'x', startedAt: 's', accounts: [A] }],
     [
-      'a summary result with an unknown status',
+      'a summary with a result location without its key',
       {
         step: 'summary',
         runId: 'x',
         startedAt: 's',
         accounts: [A],
-        results: [[{ collector: 's3', account: A, region: GLOBAL_REGION, status: 'skipped' }]],
+        results: [{ Bucket: 'soc2-run-data' }],
       },
     ],
   ])('refuses %s and stores nothing', async (_label, event) => {
