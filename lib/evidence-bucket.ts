@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -24,9 +24,11 @@ export interface EvidenceBucketProps {
 /**
  * The evidence store: S3 Object Lock (default retention, COMPLIANCE unless configured),
  * versioned, SSE-KMS with a rotating customer managed key that cannot be deleted or disabled,
- * TLS only, and a bucket policy that refuses to delete anything, to weaken the lock or to write
- * evidence, manual evidence and digests without If-None-Match: *, for every principal.
- * The lock configuration is fixed once deployed: a different retention needs a new bucket.
+ * TLS only, and a bucket policy that refuses to delete anything, to bypass governance retention
+ * or to write evidence, manual evidence and digests without If-None-Match: *, for every
+ * principal. The default retention (evidence.retentionDays, evidence.lockMode) is changed by a
+ * deploy: only CloudFormation's execution role may put the Object Lock configuration, and
+ * objects already written keep the retention they were written with.
  */
 export class EvidenceBucket extends Construct {
   readonly bucket: Bucket;
@@ -98,11 +100,24 @@ export class EvidenceBucket extends Construct {
     );
     this.bucket.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'DenyWeakeningObjectLock',
+        sid: 'DenyBypassingGovernanceRetention',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
-        actions: ['s3:PutBucketObjectLockConfiguration', 's3:BypassGovernanceRetention'],
-        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        actions: ['s3:BypassGovernanceRetention'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    // A configured retention or mode reaches the bucket only through CloudFormation: denying
+    // everyone made every later change fail the stack update. The execution role can also
+    // rewrite this policy, so excepting it gives up nothing.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyObjectLockChangesOutsideDeploys',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutBucketObjectLockConfiguration'],
+        resources: [this.bucket.bucketArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': cloudFormationExecutionRoleArn(this) } },
       }),
     );
     // Write-once for everyone: a PutObject without If-None-Match: * could add a new version over
@@ -121,4 +136,14 @@ export class EvidenceBucket extends Construct {
       }),
     );
   }
+}
+
+/** The role CloudFormation deploys the stack with (cdk bootstrap's cfn-exec-role). */
+function cloudFormationExecutionRoleArn(scope: Construct): string {
+  const { synthesizer } = Stack.of(scope);
+  if (!(synthesizer instanceof DefaultStackSynthesizer))
+    throw new Error(
+      'soc2-ml: the evidence bucket lets only the CloudFormation execution role change its Object Lock configuration; synthesise with the default stack synthesizer (cdk bootstrap).',
+    );
+  return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);
 }

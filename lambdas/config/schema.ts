@@ -55,7 +55,9 @@ export const configSchema = z.strictObject({
       retentionDays: positiveInt
         .max(36_500)
         .default(400)
-        .describe('Object Lock retention of every evidence object, in days: a 12-month Type II period plus margin.'),
+        .describe(
+          'Object Lock retention of every evidence object, in days: a 12-month Type II period plus margin. A change applies on the next deploy to objects written after it (only CloudFormation may change the lock configuration); objects already written keep theirs.',
+        ),
       lockMode: z
         .enum(['COMPLIANCE', 'GOVERNANCE'])
         .default('COMPLIANCE')

@@ -101,6 +101,35 @@ describe('Soc2MlStack: evidence bucket', () => {
     );
     const deletion = denies.find((s) => s.Sid === 'DenyEvidenceDeletion');
     expect(deletion?.Condition).toBeUndefined();
+    expect(denies.find((s) => s.Sid === 'DenyBypassingGovernanceRetention')?.Condition).toBeUndefined();
+  });
+
+  it('lets only the CloudFormation execution role change the Object Lock configuration, so a changed retention deploys', () => {
+    // Act
+    const lock = bucketPolicyStatements(template, evidenceBucketId(template)).find(
+      (s) => s.Sid === 'DenyObjectLockChangesOutsideDeploys',
+    );
+    // Assess: denied to everyone else, the role CloudFormation updates the bucket with excepted
+    expect(lock).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:PutBucketObjectLockConfiguration' });
+    expect(lock!.Condition).toEqual({
+      ArnNotEquals: {
+        'aws:PrincipalArn': {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}',
+        },
+      },
+    });
+  });
+
+  it('changes the default retention in place on redeploy: the same bucket, the new retention and mode', () => {
+    // Act
+    const after = synthTemplate({ evidence: { retentionDays: 800, lockMode: 'GOVERNANCE' } });
+    // Assess: same logical id (an update, not a replacement), new ObjectLockConfiguration
+    expect(evidenceBucketId(after)).toBe(evidenceBucketId(template));
+    expect(after.toJSON().Resources[evidenceBucketId(after)].Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Days: 800, Mode: 'GOVERNANCE' } },
+    });
   });
 
   it('denies writing evidence, manual evidence and digests without If-None-Match: *, for every principal', () => {
