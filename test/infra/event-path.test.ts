@@ -289,6 +289,17 @@ describe('an app homed in us-east-1', () => {
     expect(app.synth().stacks.map((s) => s.stackName)).not.toContain('Soc2MlEvidence-Events-us-east-1');
   });
 
+  it("forwards only S3 change events from a changeEvents.bucketRegions region: a bucket's events stay in its region", () => {
+    // Act
+    const { forwarders: bucketOnly } = buildTestApp(
+      { changeEvents: { bucketRegions: ['ap-northeast-1'] } },
+      { nag: false, env: { account: ACCOUNT, region: 'us-east-1' } },
+    );
+    // Assess
+    expect(bucketOnly.map((f) => f.region)).toEqual(['ap-northeast-1']);
+    expect(Object.keys(matchedNames(changeRules(Template.fromStack(bucketOnly[0]!))))).toEqual(['s3.amazonaws.com']);
+  });
+
   it('deploys no forwarder at all when it collects in us-east-1 only (the default)', () => {
     // Act
     const { forwarders: none } = buildTestApp({}, { nag: false, env: { account: ACCOUNT, region: 'us-east-1' } });
