@@ -17,7 +17,10 @@ const sageMaker = mockClient(SageMakerClient);
 
 const load = (file: string) => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
 
-async function changePath(credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string }>) {
+async function changePath(
+  credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string }>,
+  configInput: Record<string, unknown> = {},
+) {
   const store = await LocalDirectoryStore.open(mkdtempSync(join(tmpdir(), 'real-shape-')));
   const sleeps: number[] = [];
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -25,7 +28,7 @@ async function changePath(credentials: () => Promise<{ accessKeyId: string; secr
     handleChangeEvents(messages, {
       store,
       clients: new AwsClientFactory({ region: HOME_REGION, maxAttempts: 1, credentials }),
-      config: parseConfig({ regions: ['us-east-1', 'eu-west-1', 'us-west-2'] }),
+      config: parseConfig({ regions: ['us-east-1', 'eu-west-1', 'us-west-2'], ...configInput }),
       account: FIXTURE_ACCOUNT,
       homeRegion: HOME_REGION,
       delayMs: 1000,
@@ -38,7 +41,9 @@ async function changePath(credentials: () => Promise<{ accessKeyId: string; secr
   return { run, sleeps };
 }
 
-beforeEach(() => sageMaker.reset());
+beforeEach(() => {
+  sageMaker.reset();
+});
 
 describe('real-shape CloudTrail records (test/fixtures/cloudtrail-real)', () => {
   const recollected = REAL_SHAPE_FIXTURES.filter((f) => f.expected.handling !== 'ignored');
@@ -112,5 +117,26 @@ describe('real-shape CloudTrail records (test/fixtures/cloudtrail-real)', () => 
       { EndpointName: 'Churn-Endpoint' },
     ]);
     expect(result.recollections[0]).toMatchObject({ deleted: [] });
+  });
+
+  it("assumes a member account's role in the partition the record was written in (aws-cn)", async () => {
+    // Prepare: a member account's change in China; no AWS here, so the assumption fails and names the role
+    const member = '444455556666';
+    const organization = { enabled: true, organizationId: 'o-a1b2c3d4e5', externalId: 'acme', accounts: [member] };
+    const { run } = await changePath(async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }), { organization });
+    const record = load('iam/AttachUserPolicy.IAMUser.aws-cn.json');
+    record.account = member;
+    record.detail.recipientAccountId = member;
+    record.detail.userIdentity.accountId = member;
+    record.detail.userIdentity.arn = `arn:aws-cn:iam::${member}:user/Alice`;
+
+    // Act
+    const result = await run([{ id: 'cn', body: JSON.stringify(record) }]);
+
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining(`sts:AssumeRole arn:aws-cn:iam::${member}:role/soc2-ml-evidence-collector:`),
+    });
   });
 });
