@@ -154,7 +154,7 @@ export class OrganizationFanout extends Construct {
     const results = this.runData.arnForObjects(`${RUN_DATA_RESULTS_PREFIX}*`);
     const runRole = new Role(runScope, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'soc2-ml-evidence organisation run: plans tasks, stores the run summary',
+      description: 'soc2-ml-evidence organisation run: plans tasks, stores the run summary and records accounts not collected',
       inlinePolicies: {
         summary: new PolicyDocument({ statements: prefixWriteStatements(summaryWrites) }),
         runData: new PolicyDocument({
@@ -166,8 +166,16 @@ export class OrganizationFanout extends Construct {
         }),
       },
     });
+    // Accounts in scope that cannot be collected get evidence records holding the reason.
+    runRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:PutObjectRetention'],
+        resources: [props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+      }),
+    );
     props.configParameter.grantRead(runRole);
     acknowledgePrefixWrites(runRole, summaryWrites);
+    acknowledgePrefixWrites(runRole, { bucket: props.evidenceBucket, prefix: EVIDENCE_PREFIX });
     acknowledgeWildcardResource(runRole, plans, 'The plan step writes one task list per collector and run under plans/.');
     acknowledgeWildcardResource(runRole, results, 'The summary reads the map results Step Functions writes under results/.');
     this.runFunction = handlerFunction(runScope, {

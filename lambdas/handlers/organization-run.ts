@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import type { CollectorName } from '../evidence/record';
+import { recordAccountsNotCollected } from '../organization/member-task';
 import {
   type AccountNotCollected,
   accountsNotCollected,
@@ -54,11 +55,12 @@ export interface SummaryOutput {
 /**
  * The two ends of the organisation fan-out: `plan` turns the account listing into one task per
  * collector, account and region, written to the run-data bucket for the maps to read; `summary`
- * reads what the maps wrote there and stores what the run covered and what failed under
- * runs/v1/ in the evidence bucket.
+ * reads what the maps wrote there, records an error as evidence for every account in scope the
+ * run could not collect, and stores what the run covered and what failed under runs/v1/ in the
+ * evidence bucket.
  */
 export async function handler(event: unknown): Promise<PlanOutput | SummaryOutput> {
-  const { config, clients, store } = await deployedEnvironment();
+  const { config, clients, store, homeRegion } = await deployedEnvironment();
   const runData = requiredEnv('RUN_DATA_BUCKET');
   const step = (event as { step?: unknown } | undefined)?.step;
   if (step === 'plan') {
@@ -79,6 +81,8 @@ export async function handler(event: unknown): Promise<PlanOutput | SummaryOutpu
     results: await readMapResults(clients.s3(), input.results),
     notCollected: input.notCollected,
   });
+  // Accounts in scope left out of the run are ERROR in the report too, through evidence records.
+  await recordAccountsNotCollected(input.notCollected, { config, clients, store, homeRegion, clock: () => new Date() });
   const body = new TextEncoder().encode(JSON.stringify(summary, null, 2));
   const stored = await store.put(runSummaryKey(input.runId, input.startedAt), body, { contentType: 'application/json' });
   const troubled = summary.problems.length + summary.missing.length + summary.notCollected.length > 0;

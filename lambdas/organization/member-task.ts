@@ -6,7 +6,7 @@ import type { Soc2MlConfig } from '../config/schema';
 import { COLLECTOR_NAMES } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
 import { openMemberAccount, recordUnreachableAccount, sessionNameFor } from './member-account';
-import type { MemberTask, MemberTaskResult } from './plan';
+import { type AccountNotCollected, type MemberTask, type MemberTaskResult, planRun } from './plan';
 
 export const memberTaskSchema = z.strictObject({
   collector: z.enum(COLLECTOR_NAMES),
@@ -69,4 +69,38 @@ export async function collectMemberTask(task: MemberTask, deps: MemberTaskDeps):
     errors: record.errors.length,
     ...(member.ok ? {} : { message: `${member.error.code}: ${member.error.message}` }),
   };
+}
+
+/**
+ * Accounts in scope that a run cannot collect (not ACTIVE) get, per collector and region, the
+ * usual evidence record holding one error that says why, as an unreachable account does: the
+ * report then shows ERROR for them instead of nothing.
+ */
+export async function recordAccountsNotCollected(
+  accounts: readonly AccountNotCollected[],
+  deps: Pick<MemberTaskDeps, 'config' | 'clients' | 'store' | 'homeRegion' | 'clock'>,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const { account, reason } of accounts) {
+    for (const task of Object.values(planRun([account], deps.config.regions)).flat()) {
+      const collector = COLLECTORS[task.collector];
+      const context = {
+        account,
+        region: collector.global ? deps.homeRegion : task.region,
+        scope: { type: 'all' as const },
+        clients: deps.clients.forRun(),
+        clock: deps.clock,
+        settings: deps.config.collection,
+      };
+      const error = {
+        api: 'organizations:ListAccountsForParent',
+        resource: account,
+        code: 'AccountNotCollected',
+        message: reason,
+      };
+      const { stored } = await recordUnreachableAccount(collector, context, deps.store, { type: 'schedule' }, error);
+      keys.push(stored.key);
+    }
+  }
+  return keys;
 }

@@ -187,6 +187,18 @@ describe('organization-run handler', () => {
     );
     expect(summary.missing).toEqual([{ collector: 'sagemaker', account: A, region: 'us-gov-west-1' }]);
     expect(summary.notCollected).toEqual([{ account: C, reason: 'account state SUSPENDED, not ACTIVE', status: 'ERROR' }]);
+    // ... and in the report: one evidence record per collector and region, holding the reason as an error
+    const recorded = [...bucket.keys()].filter((key) => key.startsWith('evidence/v1/') && key.includes(`account=${C}`));
+    expect(recorded).toHaveLength(5);
+    for (const key of recorded)
+      expect(decodeEvidence(bucket.get(key)!).errors).toEqual([
+        {
+          api: 'organizations:ListAccountsForParent',
+          resource: C,
+          code: 'AccountNotCollected',
+          message: 'account state SUSPENDED, not ACTIVE',
+        },
+      ]);
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { SSEKMSKeyId: KEY_ARN, IfNoneMatch: '*' });
   });
 
