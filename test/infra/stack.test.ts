@@ -5,6 +5,9 @@ import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import { synthTemplate } from './synth';
 import { allIamStatements, asArray, logicalIdOf, objectPatterns, type PolicyStatementJson } from './templates';
 
+/** cdk bootstrap's CloudFormation execution role, in Fn::Sub syntax (escaped: no JS placeholders). */
+const CFN_EXECUTION_ROLE = `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-\${AWS::AccountId}-\${AWS::Region}`;
+
 function evidenceBucketId(template: Template): string {
   return logicalIdOf(template, 'AWS::S3::Bucket', { ObjectLockEnabled: true });
 }
@@ -114,8 +117,7 @@ describe('Soc2MlStack: evidence bucket', () => {
     expect(lock!.Condition).toEqual({
       ArnNotEquals: {
         'aws:PrincipalArn': {
-          'Fn::Sub':
-            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}',
+          'Fn::Sub': CFN_EXECUTION_ROLE,
         },
       },
     });
