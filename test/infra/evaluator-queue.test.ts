@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { newEvidenceKeys } from '../../lambdas/handlers/evaluate';
 import { EVALUATOR_MESSAGE_GROUP } from '../../lib/evaluator-function';
 import { simulateBurst } from '../helpers/queue-model';
 import { buildTestApp } from './synth';
@@ -57,6 +58,12 @@ describe('evaluator queue: one writer of the finding state, never throttled', ()
       'detail-object-key': '$.detail.object.key',
     });
     expect(transformer.InputTemplate).toContain('"object":{"key":<detail-object-key>}');
+    // EventBridge puts string values in quotes where the template names them: the evaluator reads the result.
+    const key = 'evidence/v1/collector=kms/account=111122223333/region=us-east-1/date=2026-11-30/091405000Z-1.json.gz';
+    const body = (transformer.InputTemplate as string)
+      .replace('<detail-bucket-name>', JSON.stringify('evidence-bucket'))
+      .replace('<detail-object-key>', JSON.stringify(key));
+    expect(newEvidenceKeys({ Records: [{ messageId: 'm', body }] })).toEqual([key]);
   });
 
   it.each([30, 300])(
