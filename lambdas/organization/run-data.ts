@@ -64,6 +64,15 @@ const manifestSchema = z.looseObject({
 /** A failed child execution is written unchanged (Transformation NONE): its input is the task. */
 const failedChildSchema = z.looseObject({ Input: z.string(), Error: z.string().optional(), Cause: z.string().optional() });
 
+/**
+ * A child's output: as written with Transformation COMPACT (the output itself) or, should a
+ * map write without it, wrapped as {Input, Output, Status} with Output as JSON text.
+ */
+function childOutput(entry: unknown): unknown {
+  const wrapped = z.looseObject({ Output: z.string() }).safeParse(entry);
+  return wrapped.success ? JSON.parse(wrapped.data.Output) : entry;
+}
+
 async function readJson(s3: S3Client, bucket: string, key: string): Promise<unknown> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
@@ -80,7 +89,8 @@ export async function readMapResults(s3: S3Client, maps: readonly ResultWriterDe
   for (const map of maps) {
     const manifest = manifestSchema.parse(await readJson(s3, map.Bucket, map.Key));
     for (const file of manifest.ResultFiles.SUCCEEDED)
-      results.push(...z.array(memberTaskResultSchema).parse(await readJson(s3, map.Bucket, file.Key)));
+      for (const entry of z.array(z.unknown()).parse(await readJson(s3, map.Bucket, file.Key)))
+        results.push(memberTaskResultSchema.parse(childOutput(entry)));
     for (const file of manifest.ResultFiles.FAILED) {
       for (const child of z.array(failedChildSchema).parse(await readJson(s3, map.Bucket, file.Key))) {
         const task = memberTaskSchema.parse(JSON.parse(child.Input));

@@ -7,6 +7,7 @@ import { AwsClientFactory } from '../../../lambdas/aws/clients';
 import { parseConfig } from '../../../lambdas/config/schema';
 import { type ChangeMessage, handleChangeEvents } from '../../../lambdas/events/change-path';
 import { parseCloudTrailEvent } from '../../../lambdas/events/cloudtrail-event';
+import { changeEventGroups } from '../../../lambdas/events/event-map';
 import { resolveTargets } from '../../../lambdas/events/targets';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import { FIXTURE_ACCOUNT, REAL_SHAPE_FIXTURES } from '../../fixtures/cloudtrail-real';
@@ -47,6 +48,20 @@ beforeEach(() => {
 
 describe('real-shape CloudTrail records (test/fixtures/cloudtrail-real)', () => {
   const recollected = REAL_SHAPE_FIXTURES.filter((f) => f.expected.handling !== 'ignored');
+
+  it('covers every rule of the event map with a routed record per caller type: IAM user, assumed role, root', () => {
+    // Act
+    const covered = changeEventGroups().map((group) => {
+      const rule = [group.eventSource, ...(group.service ? [group.service] : [])].join(' ');
+      const identities = REAL_SHAPE_FIXTURES.filter((f) => f.rule === rule && f.expected.handling !== 'ignored').map(
+        (f) => f.identity,
+      );
+      return [rule, [...new Set(identities)].sort()];
+    });
+
+    // Assess
+    expect(covered).toEqual(covered.map(([rule]) => [rule, ['AssumedRole', 'IAMUser', 'Root']]));
+  });
 
   it.each(recollected.map((f) => [f.file, f]))('%s resolves to the documented resource', (file, fixture) => {
     // Prepare

@@ -138,7 +138,20 @@ describe('organization-run handler', () => {
       [{ collector: 'iam', account: A, region: GLOBAL_REGION, status: 'unreachable', errors: 1 }],
       [],
       [],
-      [{ collector: 'cloudtrail', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
+      // An entry as written without the COMPACT transformation: the output as JSON text.
+      [
+        {
+          Input: JSON.stringify({ collector: 'cloudtrail', account: A, region: 'us-gov-west-1' }),
+          Output: JSON.stringify({
+            collector: 'cloudtrail',
+            account: A,
+            region: 'us-gov-west-1',
+            status: 'collected',
+            errors: 0,
+          }),
+          Status: 'SUCCEEDED',
+        },
+      ],
     ];
     const results = maps.map((outputs, index) => {
       const manifest = `results/map-${index}/manifest.json`;
