@@ -117,7 +117,12 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
 export function sslOnlyQueue(
   scope: Construct,
   id: string,
-  props: { visibilityTimeout?: Duration; deadLetterQueue?: DeadLetterQueue; fifo?: boolean } = {},
+  props: {
+    visibilityTimeout?: Duration;
+    deadLetterQueue?: DeadLetterQueue;
+    fifo?: boolean;
+    contentBasedDeduplication?: boolean;
+  } = {},
 ): Queue {
   return new Queue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
@@ -161,7 +166,7 @@ const VISIBILITY_TIMEOUT_FACTOR = 6;
 /**
  * The queue in front of a function and its dead-letter queue (ids Queue and DeadLetters): a
  * message that fails maxReceiveCount times is kept for redrive, never dropped. A FIFO queue
- * needs a FIFO dead-letter queue.
+ * needs a FIFO dead-letter queue; its messages must differ (evidence keys are unique).
  */
 export function workQueue(
   scope: Construct,
@@ -173,7 +178,8 @@ export function workQueue(
   const queue = sslOnlyQueue(scope, 'Queue', {
     visibilityTimeout: Duration.seconds(props.functionTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
     deadLetterQueue: { queue: dlq, maxReceiveCount: props.maxReceiveCount },
-    ...fifo,
+    // EventBridge sends to a FIFO queue only with content-based deduplication (Target SqsParameters).
+    ...(props.fifo === true ? { fifo: true, contentBasedDeduplication: true } : {}),
   });
   return { queue, deadLetterQueue: dlq };
 }

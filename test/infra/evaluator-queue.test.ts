@@ -28,6 +28,8 @@ describe('evaluator queue: one writer of the finding state, never throttled', ()
   it('feeds the evaluator from one message group of a FIFO queue, with a FIFO dead-letter queue and no reserved concurrency', () => {
     // Assess
     expect(queue.FifoQueue).toBe(true);
+    // EventBridge targets a FIFO queue only with content-based deduplication
+    expect(queue.ContentBasedDeduplication).toBe(true);
     expect(resources[deadLetterId].Properties.FifoQueue).toBe(true);
     expect(evaluator.ReservedConcurrentExecutions).toBeUndefined();
     const targets = Object.values(template.findResources('AWS::Events::Rule'))
