@@ -89,7 +89,8 @@ function fixture(mapping: EventMapping): unknown {
       alarmName: 'churn-endpoint-5xx',
       metricName: 'Invocation5XXErrors',
     });
-  if (mapping.eventName === 'DeleteAlarms') setAt(detail, 'requestParameters.alarmNames', ['churn-endpoint-5xx']);
+  if (['DeleteAlarms', 'DisableAlarmActions', 'EnableAlarmActions'].includes(mapping.eventName))
+    setAt(detail, 'requestParameters.alarmNames', ['churn-endpoint-5xx']);
   const hash = createHash('sha256')
     .update(mapping.eventSource + mapping.eventName)
     .digest('hex');

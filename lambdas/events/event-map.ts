@@ -323,8 +323,11 @@ export const EVENT_MAP: readonly EventMapping[] = [
     // An alarm without an EndpointName dimension watches nothing the checks read.
     { otherwise: 'ignore' },
   ),
-  // DeleteAlarms names alarms only; which endpoints they watched is no longer askable.
-  ...events(CLOUDWATCH, 'sagemaker', ['DeleteAlarms'], [], { otherwise: 'collect-all' }),
+  // These name alarms only: which endpoints they watch (watched) is not in the record. Disabling
+  // an alarm's actions changes what sagemaker checks read (an enabled action).
+  ...events(CLOUDWATCH, 'sagemaker', ['DeleteAlarms', 'DisableAlarmActions', 'EnableAlarmActions'], [], {
+    otherwise: 'collect-all',
+  }),
   ...events(
     AUTOSCALING,
     'sagemaker',
