@@ -80,7 +80,10 @@ export class Organization extends Construct {
         externalId: organization.externalId!,
         regions: props.config.regions,
         organizationalUnits: organization.organizationalUnits,
-        instanceRegions: [GLOBAL_EVENTS_REGION, ...props.config.regions],
+        // Bucket regions too: a member bucket's change events exist only in its region.
+        instanceRegions: [
+          ...new Set([GLOBAL_EVENTS_REGION, ...props.config.regions, ...props.config.changeEvents.bucketRegions]),
+        ],
         collectorRoleArn: this.fanout.memberCollectorRole.roleArn,
         changeEventsRoleArn: props.changeEventsRole.roleArn,
         callAs: organization.stackSetCallAs,

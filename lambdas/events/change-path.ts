@@ -193,6 +193,15 @@ function triageMessage(message: ChangeMessage, deps: ChangePathDeps): Triage {
   const resolution = resolveTargets(detail, deps.homeRegion);
   if (resolution.kind === 'unmapped') return { id: message.id, status: 'ignored', reason: `${name} is not in the event map` };
   if (resolution.kind === 'irrelevant') return { id: message.id, status: 'ignored', reason: `${name}: ${resolution.reason}` };
+  // Member accounts forward from every region their stack is in (also changeEvents.bucketRegions):
+  // a regional collector describes only the configured regions, the schedule never others.
+  const outside = resolution.targets.find((t) => !COLLECTORS[t.collector].global && !deps.config.regions.includes(t.region));
+  if (outside)
+    return {
+      id: message.id,
+      status: 'ignored',
+      reason: `${name} is in ${outside.region}, where ${outside.collector} does not collect (regions: ${deps.config.regions.join(', ')})`,
+    };
   return { accepted: { message, event, targets: resolution.targets } };
 }
 

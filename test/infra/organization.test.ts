@@ -71,6 +71,16 @@ describe('member StackSet', () => {
     });
   });
 
+  it("also deploys to changeEvents.bucketRegions, where member buckets' change events are", () => {
+    // Act
+    const config = { ...ORGANIZATION, changeEvents: { bucketRegions: ['ap-northeast-1'] } };
+    const withBuckets = Template.fromStack(organizationApp(config).stack);
+    // Assess
+    withBuckets.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      StackInstancesGroup: [Match.objectLike({ Regions: ['ap-northeast-1', 'eu-west-1', 'us-east-1'] })],
+    });
+  });
+
   it('creates a member role with exactly the collectors read actions, trusting only the central roles with the external ID', () => {
     // Prepare
     const member = memberTemplate(template);

@@ -211,6 +211,30 @@ describe('handleChangeEvents', () => {
     expect(kms.calls()).toHaveLength(0);
   });
 
+  it('ignores a regional change in a region the collectors do not describe (a member stack forwards from bucket regions too)', async () => {
+    // Prepare
+    const { run, sleeps } = await setup({ regions: ['us-east-1'] });
+
+    // Act
+    const result = await run([
+      {
+        id: 'elsewhere',
+        body: event((e) => {
+          e.region = 'ap-south-1';
+          e.detail.awsRegion = 'ap-south-1';
+        }),
+      },
+    ]);
+
+    // Assess
+    expect(result.outcomes[0]).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringContaining('is in ap-south-1, where kms does not collect'),
+    });
+    expect(kms.calls()).toHaveLength(0);
+    expect(sleeps).toEqual([]);
+  });
+
   it('records events of configured other accounts in the change log without re-collecting them', async () => {
     // Prepare
     const { run, store } = await setup({ changeEvents: { recordOtherAccounts: ['999999999999'] } });
