@@ -3,17 +3,21 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { FINDING_STATUSES } from '../checks/types';
 import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
+import { sha256Hex } from '../evidence/hash';
 import { changeEventSchema } from '../evidence/record';
-import { type EvidenceStore, ObjectExistsError, type StoredObject } from '../evidence/store';
+import { type ConditionalWriteStore, type EvidenceStore, ObjectExistsError, supportsConditionalWrites } from '../evidence/store';
 import { compactTime } from '../integrity/periods';
 
 /**
  * Alert state: the last known status of every (check, account, region, resource), and the
- * alerts not yet delivered. One mutable object, written only by the evaluator (reserved
- * concurrency 1) or by the CLI against its own store; S3 versioning keeps its history.
+ * alerts not yet delivered. One mutable object; every write is conditional on the version read
+ * (S3 If-Match / If-None-Match, a lock file locally), so concurrent evaluations cannot both
+ * claim a transition or both post a message. S3 versioning keeps its history.
  */
 export const FINDING_STATE_KEY = 'state/v1/finding-status.json';
 export const FINDING_STATE_SCHEMA = 'soc2-ml-finding-status/v1';
+/** Where an unreadable state file is kept (write-once, named by its hash) before it is replaced. */
+export const UNREADABLE_STATE_PREFIX = 'state/v1/unreadable/';
 /**
  * The alert log: one write-once object per alert, in the evidence layout so the digest chain
  * seals it: evidence/v1/alerts/account=A/date=YYYY-MM-DD/<HHMMSSmmm>Z-<alert id>.json.gz
@@ -23,6 +27,14 @@ export const ALERT_LOG_PREFIX = `${EVIDENCE_PREFIX}alerts/`;
 const findingStatusSchema = z.enum(FINDING_STATUSES);
 
 export type AlertCause = z.infer<typeof changeEventSchema>;
+
+/** The collection run whose record decided a finding that no change event caused. */
+export const collectionRunSchema = z.object({
+  collector: z.string(),
+  collectedAt: z.string(),
+  trigger: z.enum(['schedule', 'cli']),
+});
+export type CollectionRun = z.infer<typeof collectionRunSchema>;
 
 export const alertSchema = z.object({
   id: z.string(),
@@ -41,10 +53,14 @@ export const alertSchema = z.object({
   items: z.array(z.object({ id: z.string(), criteria: z.array(z.string()) })),
   /** The CloudTrail event whose re-collection produced the deciding evidence. */
   cause: changeEventSchema.optional(),
+  /** Otherwise, the collection run that did. */
+  run: collectionRunSchema.optional(),
   /** Where the alert log object is. */
   logKey: z.string().optional(),
   attempts: z.number().int().nonnegative(),
   lastError: z.string().optional(),
+  /** A delivery in progress: no other evaluation posts this alert before `until`. */
+  claim: z.object({ by: z.string(), until: z.string() }).optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -56,6 +72,19 @@ export const trackedStatusSchema = z.object({
 });
 export type TrackedStatus = z.infer<typeof trackedStatusSchema>;
 
+/** A message Slack refused for good (a 4xx other than 429): recorded, then the queue moves on. */
+export const undeliverableSchema = z.object({
+  alertIds: z.array(z.string()),
+  text: z.string(),
+  status: z.number().int(),
+  reason: z.string(),
+  at: z.string(),
+});
+export type Undeliverable = z.infer<typeof undeliverableSchema>;
+
+/** How many refused messages the state remembers (the alert log keeps every alert). */
+export const UNDELIVERABLE_KEPT = 100;
+
 export const findingStateSchema = z.object({
   schema: z.literal(FINDING_STATE_SCHEMA),
   updatedAt: z.string(),
@@ -63,6 +92,8 @@ export const findingStateSchema = z.object({
   findings: z.record(z.string(), trackedStatusSchema),
   /** Alerts whose delivery has not succeeded yet, oldest first. */
   pending: z.array(alertSchema),
+  /** The latest messages Slack refused for good, oldest first. */
+  undeliverable: z.array(undeliverableSchema).optional(),
 });
 export type FindingState = z.infer<typeof findingStateSchema>;
 
@@ -82,34 +113,98 @@ export function findingKey(f: FindingIdentity): string {
   return `${f.check}|${f.account}|${f.region}|${f.resource}`;
 }
 
-/** Raised when the stored state cannot be read: the evaluator must not re-baseline over it and lose alerts. */
-export class CorruptStateError extends Error {
-  constructor(reason: string) {
-    super(`alert state ${FINDING_STATE_KEY} is unreadable: ${reason}`);
-    this.name = 'CorruptStateError';
-  }
+export interface StateRead {
+  /** Undefined before the first evaluation (everything then becomes a baseline). */
+  state?: FindingState;
+  /** The version read, for the conditional write that replaces it. */
+  tag?: string;
+  /** Set when the stored state was unreadable: what was kept and recovered. */
+  problem?: string;
 }
 
-/** The stored state; undefined before the first evaluation (everything then becomes a baseline). */
-export async function loadState(store: EvidenceStore): Promise<FindingState | undefined> {
-  const bytes = await store.get(FINDING_STATE_KEY);
-  if (!bytes) return undefined;
+/**
+ * The stored state and its version. An unreadable state must not stop alerting: its bytes are
+ * kept under UNREADABLE_STATE_PREFIX, every finding status and pending alert that still parses
+ * is recovered, and the rest start a new baseline, which posts nothing (no alert storm) at the
+ * cost of the transitions that the lost entries would have shown.
+ */
+export async function readState(store: ConditionalWriteStore, now: Date): Promise<StateRead> {
+  const object = await store.getTagged(FINDING_STATE_KEY);
+  if (!object) return {};
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(bytes));
+    raw = JSON.parse(new TextDecoder().decode(object.body));
   } catch (err) {
-    throw new CorruptStateError((err as Error).message);
+    return recover(store, object.body, object.tag, emptyState(now), (err as Error).message);
   }
   const parsed = findingStateSchema.safeParse(raw);
-  if (!parsed.success) throw new CorruptStateError(parsed.error.issues[0]?.message ?? 'schema mismatch');
-  return parsed.data;
+  if (parsed.success) return { state: parsed.data, tag: object.tag };
+  const issue = parsed.error.issues[0];
+  const reason = `${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'schema mismatch'}`;
+  return recover(store, object.body, object.tag, salvage(raw, now), reason);
 }
 
-export async function saveState(store: EvidenceStore, state: FindingState): Promise<StoredObject> {
-  return store.put(FINDING_STATE_KEY, new TextEncoder().encode(JSON.stringify(state)), {
-    contentType: 'application/json',
-    overwrite: true,
+async function recover(
+  store: ConditionalWriteStore,
+  body: Uint8Array,
+  tag: string,
+  state: FindingState,
+  reason: string,
+): Promise<StateRead> {
+  const copy = `${UNREADABLE_STATE_PREFIX}${sha256Hex(body).slice(0, 16)}.json`;
+  try {
+    await store.put(copy, body, { contentType: 'application/octet-stream' });
+  } catch (err) {
+    if (!(err instanceof ObjectExistsError)) throw err;
+  }
+  const recovered = `${Object.keys(state.findings).length} finding status(es) and ${state.pending.length} pending alert(s) recovered`;
+  return {
+    state,
+    tag,
+    problem: `alert state ${FINDING_STATE_KEY} is unreadable (${reason}); kept as ${copy}; ${recovered}; other findings start a new baseline`,
+  };
+}
+
+/** The entries of a state document that still match the schema, one by one. */
+function salvage(raw: unknown, now: Date): FindingState {
+  const state = emptyState(now);
+  if (!raw || typeof raw !== 'object') return state;
+  const document = raw as { findings?: unknown; pending?: unknown; undeliverable?: unknown };
+  if (document.findings && typeof document.findings === 'object')
+    for (const [key, value] of Object.entries(document.findings)) {
+      const tracked = trackedStatusSchema.safeParse(value);
+      if (tracked.success) state.findings[key] = tracked.data;
+    }
+  state.pending = parsedEntries(alertSchema, document.pending);
+  const undeliverable = parsedEntries(undeliverableSchema, document.undeliverable);
+  if (undeliverable.length > 0) state.undeliverable = undeliverable;
+  return state;
+}
+
+function parsedEntries<T>(schema: z.ZodType<T>, value: unknown): T[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => {
+    const parsed = schema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
   });
+}
+
+/**
+ * Replaces the state only if it is still the version read (`tag`; undefined: only if none
+ * exists yet). Throws ConditionalWriteConflictError when another evaluation wrote first.
+ */
+export async function writeState(store: ConditionalWriteStore, state: FindingState, tag: string | undefined): Promise<string> {
+  const written = await store.putIfUnchanged(FINDING_STATE_KEY, new TextEncoder().encode(JSON.stringify(state)), tag, {
+    contentType: 'application/json',
+  });
+  return written.tag;
+}
+
+/** The alert state needs conditional writes; both real stores have them. */
+export function conditionalStore(store: EvidenceStore): ConditionalWriteStore {
+  if (!supportsConditionalWrites(store))
+    throw new Error(`evidence store ${store.location} cannot write the alert state conditionally`);
+  return store;
 }
 
 /** Same transition of the same finding from the same evidence: same id, so a re-run cannot log it twice. */

@@ -28,8 +28,8 @@ export interface EventOptions extends StoreOptions, AwsOptions {
 /**
  * `soc2-ml event FILE`: the deployed change path and evaluator in one run. Parse the event,
  * re-collect what it names, store the change event, re-evaluate, and post (or, without a
- * webhook, print) one Slack message per status change. There is no eventual-consistency wait:
- * the file is handed over after the fact.
+ * webhook, print) one Slack message for all the status changes the event caused. There is no
+ * eventual-consistency wait: the file is handed over after the fact.
  */
 export async function eventCommand(options: EventOptions, out: CliOutput, args: string[]): Promise<number> {
   const file = args[0];
@@ -96,17 +96,30 @@ export async function eventCommand(options: EventOptions, out: CliOutput, args: 
     calls: changed.calls,
     alerts: alerting.alerts.map((a) => ({ ...a, text: alertText(a) })),
     delivered: alerting.delivered.length,
+    messagesDelivered: alerting.messagesDelivered,
     pending: alerting.pending.length,
+    undeliverable: alerting.undeliverable,
     ...(webhookUrl ? {} : { messages: messages.map((m) => JSON.parse(m) as unknown) }),
   });
   out.progress(
-    `${alerting.alerts.length} status change(s); ${alerting.delivered.length} message(s) ${webhookUrl ? 'posted to Slack' : 'printed'}; ${alerting.pending.length} pending`,
+    `${alerting.alerts.length} status change(s); ${alerting.messagesDelivered} message(s) ${webhookUrl ? 'posted to Slack' : 'printed'}; ${alerting.pending.length} alert(s) pending`,
   );
+  let status = 0;
+  if (alerting.stateProblem) {
+    out.error(`soc2-ml: ${alerting.stateProblem}`);
+    status = 1;
+  }
+  for (const refused of alerting.undeliverable) {
+    out.error(
+      `soc2-ml: Slack refused a message for good (HTTP ${refused.status} ${refused.reason}); recorded in the alert state, not retried`,
+    );
+    status = 1;
+  }
   if (alerting.deliveryFailure) {
     out.error(`soc2-ml: Slack delivery failed, ${alerting.pending.length} alert(s) kept pending: ${alerting.deliveryFailure}`);
-    return 1;
+    status = 1;
   }
-  return 0;
+  return status;
 }
 
 /**

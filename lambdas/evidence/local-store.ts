@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
-import { access, chmod, link, lstat, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, link, lstat, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ensureWritableDirectory } from './directories';
 import { sha256Hex } from './hash';
 import {
+  ConditionalWriteConflictError,
+  type ConditionalWriteStore,
   type EvidenceStore,
   type ListedObject,
   ObjectExistsError,
@@ -12,6 +14,7 @@ import {
   readOnlyStore,
   type StoredObject,
   StoreUnavailableError,
+  type TaggedObject,
 } from './store';
 
 /** Raised when a path inside the store is a symbolic link: it could send reads and writes outside the store. */
@@ -30,7 +33,7 @@ export class StoreSymlinkError extends Error {
  * Files are written read-only and write-once keys are created with link(2), which fails
  * atomically if the key exists, so two concurrent writers can never clobber evidence.
  */
-export class LocalDirectoryStore implements EvidenceStore {
+export class LocalDirectoryStore implements ConditionalWriteStore {
   readonly location: string;
   /** Directories under the root already seen to be real directories, not links. */
   private readonly realDirectories = new Set<string>();
@@ -124,6 +127,33 @@ export class LocalDirectoryStore implements EvidenceStore {
     }
   }
 
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
+    const body = await this.get(key);
+    return body ? { body, tag: sha256Hex(body) } : undefined;
+  }
+
+  /**
+   * Compare and swap: an exclusive lock file (created with O_EXCL) is held only while the
+   * current bytes are compared with the tag read and the new bytes are renamed into place.
+   */
+  async putIfUnchanged(key: string, body: Uint8Array, expectedTag: string | undefined): Promise<StoredObject & { tag: string }> {
+    const path = this.pathOf(key);
+    await this.refuseLinks(path);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(tmp, body, { mode: 0o444 });
+    const release = await acquireLock(`${path}.lock.tmp`, key);
+    try {
+      if ((await this.getTagged(key))?.tag !== expectedTag) throw new ConditionalWriteConflictError(key);
+      await rename(tmp, path);
+    } finally {
+      await release();
+      await unlink(tmp).catch(() => undefined);
+    }
+    const sha256 = sha256Hex(body);
+    return { key, sha256, size: body.byteLength, tag: sha256 };
+  }
+
   async *list(prefix: string): AsyncIterable<ListedObject> {
     // Start the walk at the deepest directory the prefix names, then filter by the full prefix.
     const slash = prefix.lastIndexOf('/');
@@ -145,6 +175,27 @@ export class LocalDirectoryStore implements EvidenceStore {
 async function refuseTopLevelLinks(root: string): Promise<void> {
   for (const entry of await readdir(root, { withFileTypes: true }))
     if (entry.isSymbolicLink()) throw new Error(`refusing the symbolic link ${join(root, entry.name)} inside the store`);
+}
+
+/** How long a writer waits for another one's compare and rename before giving up. */
+const LOCK_WAIT_MS = 5_000;
+/** A lock older than this was left by a writer that died holding it (holding takes milliseconds). */
+const STALE_LOCK_MS = 30_000;
+
+async function acquireLock(path: string, key: string): Promise<() => Promise<void>> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await (await open(path, 'wx', 0o600)).close();
+      return () => unlink(path).catch(() => undefined);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const held = await stat(path).catch(() => undefined);
+    if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await unlink(path).catch(() => undefined);
+    else if (Date.now() > deadline) throw new ConditionalWriteConflictError(key);
+    else await new Promise((resolveWait) => setTimeout(resolveWait, 5));
+  }
 }
 
 /** Files under dir in key order; symbolic links are neither files nor directories here, so they are never followed. */

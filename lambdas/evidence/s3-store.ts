@@ -11,12 +11,15 @@ import {
 import { errorCode } from '../aws/errors';
 import { hexToBase64, sha256Hex } from './hash';
 import {
+  ConditionalWriteConflictError,
+  type ConditionalWriteStore,
   type ListedObject,
   ObjectExistsError,
   type ObjectVersion,
   type PutOptions,
   type StoredObject,
   StoreUnavailableError,
+  type TaggedObject,
   type VersionedEvidenceStore,
 } from './store';
 
@@ -41,7 +44,7 @@ const DAY_MS = 86_400_000;
  * Evidence in the Object Lock bucket. Every put carries a SHA-256 that S3 checks on upload,
  * a retain-until date and SSE-KMS, and If-None-Match so an existing key is never replaced.
  */
-export class S3EvidenceStore implements VersionedEvidenceStore {
+export class S3EvidenceStore implements VersionedEvidenceStore, ConditionalWriteStore {
   readonly location: string;
   private readonly clock: () => Date;
 
@@ -60,15 +63,67 @@ export class S3EvidenceStore implements VersionedEvidenceStore {
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<StoredObject> {
+    const { input, sha256 } = this.putInput(key, body, options.contentType);
+    input.IfNoneMatch = options.overwrite ? undefined : '*';
+    try {
+      const out = await this.options.client.send(new PutObjectCommand(input));
+      return { key, sha256, size: body.byteLength, versionId: out.VersionId };
+    } catch (err) {
+      if (errorCode(err) === 'PreconditionFailed') throw new ObjectExistsError(key);
+      throw err;
+    }
+  }
+
+  /**
+   * S3 conditional writes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+   * If-Match with the ETag read, or If-None-Match: * for the first write. S3 answers 412
+   * PreconditionFailed when the condition fails, 409 ConditionalRequestConflict when another
+   * write raced this one, and 404 NoSuchKey when the object matched on is gone.
+   */
+  async putIfUnchanged(
+    key: string,
+    body: Uint8Array,
+    expectedTag: string | undefined,
+    options: Pick<PutOptions, 'contentType'> = {},
+  ): Promise<StoredObject & { tag: string }> {
+    const { input, sha256 } = this.putInput(key, body, options.contentType);
+    if (expectedTag === undefined) input.IfNoneMatch = '*';
+    else input.IfMatch = expectedTag;
+    try {
+      const out = await this.options.client.send(new PutObjectCommand(input));
+      return { key, sha256, size: body.byteLength, versionId: out.VersionId, tag: out.ETag ?? '' };
+    } catch (err) {
+      if (['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(errorCode(err)))
+        throw new ConditionalWriteConflictError(key);
+      throw err;
+    }
+  }
+
+  async getTagged(key: string): Promise<TaggedObject | undefined> {
+    try {
+      const out = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      if (!out.ETag) throw new Error(`GetObject ${key} answered without an ETag`);
+      return { body: out.Body ? await out.Body.transformToByteArray() : new Uint8Array(), tag: out.ETag };
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  /** Every write carries a SHA-256 that S3 checks on upload, SSE-KMS and the retain-until date. */
+  private putInput(
+    key: string,
+    body: Uint8Array,
+    contentType: string | undefined,
+  ): { input: PutObjectCommandInput; sha256: string } {
     const sha256 = sha256Hex(body);
     const input: PutObjectCommandInput = {
       Bucket: this.options.bucket,
       Key: key,
       Body: body,
-      ContentType: options.contentType,
+      ContentType: contentType,
       ChecksumAlgorithm: 'SHA256',
       ChecksumSHA256: hexToBase64(sha256),
-      IfNoneMatch: options.overwrite ? undefined : '*',
     };
     if (this.options.kmsKeyId) {
       input.ServerSideEncryption = 'aws:kms';
@@ -78,13 +133,7 @@ export class S3EvidenceStore implements VersionedEvidenceStore {
       input.ObjectLockMode = this.options.objectLock.mode;
       input.ObjectLockRetainUntilDate = new Date(this.clock().getTime() + this.options.objectLock.retentionDays * DAY_MS);
     }
-    try {
-      const out = await this.options.client.send(new PutObjectCommand(input));
-      return { key, sha256, size: body.byteLength, versionId: out.VersionId };
-    } catch (err) {
-      if (errorCode(err) === 'PreconditionFailed') throw new ObjectExistsError(key);
-      throw err;
-    }
+    return { input, sha256 };
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

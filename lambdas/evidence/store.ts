@@ -37,6 +37,43 @@ export interface EvidenceStore {
   list(prefix: string): AsyncIterable<ListedObject>;
 }
 
+/** An object's bytes and the tag a conditional write compares: S3's ETag, a local file's SHA-256. */
+export interface TaggedObject {
+  body: Uint8Array;
+  tag: string;
+}
+
+/**
+ * A store that replaces an object only if nobody replaced it since it was read (compare and
+ * swap), so concurrent writers of one mutable object cannot both win.
+ */
+export interface ConditionalWriteStore extends EvidenceStore {
+  getTagged(key: string): Promise<TaggedObject | undefined>;
+  /**
+   * Writes when the object's current tag is `expectedTag`, or, with `expectedTag` undefined,
+   * when the object does not exist; otherwise throws ConditionalWriteConflictError.
+   */
+  putIfUnchanged(
+    key: string,
+    body: Uint8Array,
+    expectedTag: string | undefined,
+    options?: Pick<PutOptions, 'contentType'>,
+  ): Promise<StoredObject & { tag: string }>;
+}
+
+export function supportsConditionalWrites(store: EvidenceStore): store is ConditionalWriteStore {
+  const candidate = store as Partial<ConditionalWriteStore>;
+  return typeof candidate.getTagged === 'function' && typeof candidate.putIfUnchanged === 'function';
+}
+
+/** Raised when a conditional write finds the object changed, created or removed since it was read. */
+export class ConditionalWriteConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`${key} changed since it was read`);
+    this.name = 'ConditionalWriteConflictError';
+  }
+}
+
 /** One version of an object, or a delete marker, in a versioned store (S3 with Object Lock). */
 export interface ObjectVersion {
   key: string;

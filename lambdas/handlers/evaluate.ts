@@ -76,9 +76,12 @@ export async function runEvaluation(input: EvaluationRunInput): Promise<AlertRun
     newEvidence: keys.length,
     alerts: result.alerts.map(alertText),
     delivered: result.delivered.length,
+    messages: result.messagesDelivered,
     pending: result.pending.length,
+    undeliverable: result.undeliverable.length,
     baselined: result.baselined,
     ...(result.deliveryFailure ? { deliveryFailure: result.deliveryFailure } : {}),
+    ...(result.stateProblem ? { stateProblem: result.stateProblem } : {}),
   });
   return result;
 }

@@ -114,7 +114,7 @@ describe('runEvaluation', () => {
     expect(first.alerts.map((a) => `${a.check} ${a.from}->${a.to}`)).toEqual(['kms.rotation_period PASS->FAIL']);
     expect(again.alerts).toEqual([]);
     expect(receiver.posts).toHaveLength(1);
-    expect(receiver.posts[0]?.body.text).toBe(`FAIL: kms.rotation_period on ${KEY_ARN} changed PASS -> FAIL`);
+    expect(receiver.posts[0]?.body.text).toBe(`FAIL: kms.rotation_period on ${KEY_ARN} changed PASS -&gt; FAIL`);
   });
 
   it('skips malformed bodies and the alert log, and then only retries pending alerts', async () => {
@@ -131,7 +131,7 @@ describe('runEvaluation', () => {
     const result = await evaluateBatch(event);
 
     // Assess
-    expect(result).toEqual({ alerts: [], delivered: [], pending: [], baselined: 0 });
+    expect(result).toEqual({ alerts: [], delivered: [], messagesDelivered: 0, pending: [], undeliverable: [], baselined: 0 });
     expect(await store.get(FINDING_STATE_KEY)).toBeUndefined();
     expect(receiver.posts).toEqual([]);
   });
