@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { unescapeMrkdwn } from '../../lambdas/alerts/slack';
 import { runCliCaptured } from '../helpers/cli';
 import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
 import { startSlackReceiver } from '../helpers/slack-receiver';
@@ -62,7 +63,7 @@ async function prepareEstate() {
 }
 
 describe('soc2-ml event against the emulator', () => {
-  it('alerts once, naming check, key, PASS -> FAIL and the principal; the same event again alerts nothing', async () => {
+  it('posts one message naming both rotation checks, the key, PASS -> FAIL and the principal; the same event again posts nothing', async () => {
     // Prepare
     const { kms, keyId, keyArn, store, common } = await prepareEstate();
     await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
@@ -77,20 +78,14 @@ describe('soc2-ml event against the emulator', () => {
     // Assess
     expect(first.status).toBe(0);
     expect(again.status).toBe(0);
-    // Disabling rotation changes two findings (rotation_enabled, rotation_period): one message each.
-    const rotation = receiver.posts.filter((p) => p.body.text.includes('kms.rotation_enabled '));
-    expect(rotation).toHaveLength(1);
-    expect(receiver.posts.map((p) => p.body.text.split(' on ')[0]).sort()).toEqual([
-      'FAIL: kms.rotation_enabled',
-      'FAIL: kms.rotation_period',
-    ]);
+    // Disabling rotation changes two findings (rotation_enabled, rotation_period): one message names both.
+    expect(receiver.posts).toHaveLength(1);
     expect(receiver.posts).toHaveLength(postsAfterFirst);
-    const { text, blocks } = rotation[0]!.body;
-    expect(text).toContain('kms.rotation_enabled');
-    expect(text).toContain(keyArn);
-    expect(text).toContain('PASS -> FAIL');
-    expect(text).toContain(PRINCIPAL);
-    expect(text).toContain('DisableKeyRotation');
+    const { text, blocks } = receiver.posts[0]!.body;
+    expect(unescapeMrkdwn(text)).toBe(
+      `FAIL: DisableKeyRotation by ${PRINCIPAL} changed 2 checks on ${keyArn}: kms.rotation_enabled PASS -> FAIL, kms.rotation_period PASS -> FAIL`,
+    );
+    expect(JSON.parse(first.stdout)).toMatchObject({ delivered: 2, messagesDelivered: 1, pending: 0 });
     expect(JSON.stringify(blocks)).toContain('203.0.113.24');
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: { status: 'recollected', changeLog: 'duplicate' }, alerts: [] });
   });
@@ -112,8 +107,10 @@ describe('soc2-ml event against the emulator', () => {
     const texts = printed.stdout
       .trim()
       .split('\n')
-      .map((line) => (JSON.parse(line) as { text: string }).text);
-    expect(texts.filter((t) => t.includes('kms.rotation_enabled on'))).toHaveLength(1);
+      .map((line) => unescapeMrkdwn((JSON.parse(line) as { text: string }).text));
+    expect(texts).toEqual([
+      expect.stringMatching(/^FAIL: DisableKeyRotation by .* changed 2 checks on .*kms\.rotation_enabled PASS -> FAIL/),
+    ]);
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toMatch(/broken\.json: malformed CloudTrail event: not valid JSON/);
     expect(receiver.posts).toEqual([]);
@@ -143,13 +140,14 @@ describe('soc2-ml event against the emulator', () => {
       ]);
       expect(run.status).toBe(0);
       calls.push((JSON.parse(run.stdout) as { calls: number }).calls);
-      const post = receiver.posts.filter((p) => p.body.text.includes('kms.rotation_enabled '))[i];
-      latencies.push(post!.at - started);
+      latencies.push(receiver.posts[i]!.at - started);
     }
 
-    // Assess
-    const rotation = receiver.posts.filter((p) => p.body.text.includes('kms.rotation_enabled '));
-    expect(rotation.map((p) => p.body.text.includes('PASS -> FAIL'))).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 0));
+    // Assess: one message per event, alternating failure and resolution of both rotation checks
+    expect(receiver.posts.map((p) => unescapeMrkdwn(p.body.text).split(': ')[0])).toEqual(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'FAIL' : 'Resolved')),
+    );
+    expect(receiver.posts.every((p) => /kms\.rotation_enabled .*kms\.rotation_period /.test(p.body.text))).toBe(true);
     // Only the calls that describe that one key: DescribeKey, ListAliases, rotation, policy, tags.
     expect(new Set(calls)).toEqual(new Set([5]));
     const sorted = [...latencies].sort((a, b) => a - b);

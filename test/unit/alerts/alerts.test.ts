@@ -21,7 +21,8 @@ import type { FindingStatus } from '../../../lambdas/checks/types';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import type { EvidenceRecord } from '../../../lambdas/evidence/record';
-import type { EvaluationResult, ReportFinding } from '../../../lambdas/report/result';
+import type { ReportFinding } from '../../../lambdas/report/result';
+import { evaluationOf } from '../../helpers/alert-results';
 import { startSlackReceiver } from '../../helpers/slack-receiver';
 
 const ACCOUNT = '123456789012';
@@ -40,24 +41,7 @@ function finding(status: FindingStatus, evidenceKey = 'evidence/v1/x.json.gz', r
   };
 }
 
-/** The slice of an evaluation result the alert state reads. */
-function resultWith(findings: ReportFinding[]): EvaluationResult {
-  return {
-    items: [
-      {
-        id: 'SEC-DP-3',
-        criteria: ['CC6.1', 'C1.1'],
-        checks: ['kms.rotation_enabled', 'kms.rotation_period', 'evidence.integrity'],
-        findings,
-      },
-    ],
-    checks: [
-      { id: 'kms.rotation_enabled', collectors: ['kms'], passCondition: '', remediation: '' },
-      { id: 'kms.rotation_period', collectors: ['kms'], passCondition: '', remediation: '' },
-      { id: 'evidence.integrity', collectors: [], passCondition: '', remediation: '' },
-    ],
-  } as unknown as EvaluationResult;
-}
+const resultWith = (findings: ReportFinding[]) => evaluationOf(findings);
 
 const context = {
   now: new Date('2026-11-26T10:16:00Z'),

@@ -9,14 +9,12 @@ import { parseConfig } from '../../../lambdas/config/schema';
 import type { PathLogger } from '../../../lambdas/events/change-path';
 import { writeEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
-import type { EvidenceRecord } from '../../../lambdas/evidence/record';
-import { KMS_KEY_TYPE, type KmsKeyConfiguration } from '../../../lambdas/evidence/resources/kms';
 import type { S3EvidenceStore } from '../../../lambdas/evidence/s3-store';
 import type { EvidenceStore } from '../../../lambdas/evidence/store';
 import { type handler as evaluateHandler, runEvaluation } from '../../../lambdas/handlers/evaluate';
+import { KMS_RECORD_ACCOUNT as ACCOUNT, KMS_RECORD_KEY_ARN as KEY_ARN, kmsKeyRecord } from '../../helpers/kms-records';
 import { serveBucketFromMemory } from '../../helpers/memory-bucket';
 import { startSlackReceiver } from '../../helpers/slack-receiver';
-import { stored } from '../report/fixtures';
 
 // Parameters and Secrets are replaced whole (their clients are not dependencies). The factories
 // call through `mock*` functions so that a handler loaded in an isolated registry sees them too.
@@ -25,35 +23,9 @@ const mockGetSecret = jest.fn<Promise<unknown>, unknown[]>();
 jest.mock('@aws-lambda-powertools/parameters/ssm', () => ({ getParameter: (...args: unknown[]) => mockGetParameter(...args) }));
 jest.mock('@aws-lambda-powertools/parameters/secrets', () => ({ getSecret: (...args: unknown[]) => mockGetSecret(...args) }));
 
-const ACCOUNT = '123456789012';
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const BUCKET = 'soc2-ml-evidence';
 const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:soc2-ml/slack-AbCdEf`;
 const NOW = new Date('2026-11-26T12:00:00.000Z');
-
-/** A KMS collection of one customer managed key rotating every `rotationPeriodInDays` days. */
-function kmsRecord(collectedAt: string, rotationPeriodInDays: number): EvidenceRecord {
-  const configuration: KmsKeyConfiguration = {
-    keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
-    keyManager: 'CUSTOMER',
-    keyState: 'Enabled',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    origin: 'AWS_KMS',
-    multiRegion: false,
-    aliases: [],
-    rotationApplicable: true,
-    rotationEnabled: true,
-    rotationPeriodInDays,
-  };
-  return stored({
-    account: ACCOUNT,
-    region: 'us-east-1',
-    collector: { name: 'kms', version: '1.0.0' },
-    collectedAt,
-    resources: [{ arn: KEY_ARN, type: KMS_KEY_TYPE, region: 'us-east-1', configuration, tags: {} }],
-  }).record;
-}
 
 /** The SQS message the evidence bucket's ObjectCreated notification becomes (keys arrive URL-encoded). */
 function objectCreated(...keys: string[]) {
@@ -77,7 +49,7 @@ function objectCreated(...keys: string[]) {
 }
 
 async function writeKms(store: EvidenceStore, collectedAt: string, rotationPeriodInDays: number): Promise<string> {
-  return (await writeEvidence(store, kmsRecord(collectedAt, rotationPeriodInDays))).key;
+  return (await writeEvidence(store, kmsKeyRecord({ collectedAt, rotationPeriodInDays }))).key;
 }
 
 const silentLogger: PathLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
