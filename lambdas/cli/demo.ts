@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { unescapeMrkdwn } from '../alerts/slack';
 import { AwsClientFactory } from '../aws/clients';
 import { ensureWritableDirectory } from '../evidence/directories';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
@@ -269,7 +270,7 @@ async function startSlackReceiver(): Promise<SlackReceiver> {
       request.on('end', () => {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: unknown };
-          messages.push({ text: typeof body.text === 'string' ? body.text : JSON.stringify(body) });
+          messages.push({ text: typeof body.text === 'string' ? unescapeMrkdwn(body.text) : JSON.stringify(body) });
           response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         } catch {
           response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');

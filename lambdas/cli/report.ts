@@ -84,6 +84,9 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
       `${alerting.alerts.length} status change(s); ${alerting.delivered.length} posted to Slack; ${alerting.pending.length} pending`,
     );
   if (alerting.deliveryFailure) out.error(`soc2-ml: Slack delivery failed, alerts kept pending: ${alerting.deliveryFailure}`);
+  if (alerting.stateProblem) out.error(`soc2-ml: ${alerting.stateProblem}`);
+  for (const refused of alerting.undeliverable)
+    out.error(`soc2-ml: Slack refused a message for good (HTTP ${refused.status} ${refused.reason}); recorded, not retried`);
   if (sender) {
     try {
       const { reminded } = await sendReminders({
