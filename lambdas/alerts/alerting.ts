@@ -178,7 +178,7 @@ async function deliverPending(
   const delivered: Alert[] = [];
   const undeliverable: Undeliverable[] = [];
   let messagesDelivered = 0;
-  for (;;) {
+  for (let conflicts = 0; ; ) {
     const read = await readState(store, clock());
     const state = read.state;
     const group = state ? nextGroup(state.pending, clock()) : undefined;
@@ -189,9 +189,11 @@ async function deliverPending(
     try {
       await writeState(store, { ...state, pending: claimed }, read.tag);
     } catch (err) {
-      if (err instanceof ConditionalWriteConflictError) continue;
-      throw err;
+      conflicts += 1;
+      if (!(err instanceof ConditionalWriteConflictError) || conflicts >= MAX_STATE_WRITE_ATTEMPTS) throw err;
+      continue;
     }
+    conflicts = 0;
     const message = buildChangeMessage(group, { storeLocation: store.location });
     let outcome: DeliveryOutcome;
     try {

@@ -142,18 +142,17 @@ function originFields(alerts: Alert[]) {
   return [field('Account / region', where)];
 }
 
-/** One change: check, old and new status, resource, checklist items with criteria, detail. */
-function changeSection(alert: Alert) {
+/** One change: check, old and new status, resource, checklist items with criteria, detail (cut to fit, naming its log object). */
+function changeSection(alert: Alert, storeLocation: string) {
   const items =
     alert.items.length > 0
       ? alert.items.map((item) => `${item.id} (${item.criteria.join(', ')})`).join(', ')
       : 'no checklist item lists this check';
+  const text = `${code(alert.check)}  ${alert.from} → *${alert.to}*\n${code(alert.resource)}\n*Items* ${escapeMrkdwn(items)}\n${escapeMrkdwn(alert.detail)}`;
+  const at = alert.logKey ? `${storeLocation}/${alert.logKey}` : undefined;
   return {
     type: 'section' as const,
-    text: {
-      type: 'mrkdwn' as const,
-      text: `${code(alert.check)}  ${alert.from} → *${alert.to}*\n${code(alert.resource)}\n*Items* ${escapeMrkdwn(items)}\n${escapeMrkdwn(alert.detail)}`,
-    },
+    text: { type: 'mrkdwn' as const, text: cut(text, SLACK_LIMITS.sectionText, truncationNote(at)) },
   };
 }
 
@@ -178,7 +177,7 @@ export function buildChangeMessage(alerts: Alert[], context: ChangeMessageContex
   const blocks: Blocks = [
     { type: 'header', text: { type: 'plain_text', text: `${icon(alerts)} ${title(alerts)}`.slice(0, 150), emoji: true } },
     { type: 'section', fields: originFields(alerts) },
-    ...listed.map(changeSection),
+    ...listed.map((alert) => changeSection(alert, context.storeLocation)),
   ];
   if (rest > 0)
     blocks.push({
@@ -252,6 +251,10 @@ export const SLACK_LIMITS = {
   text: 3000,
 } as const;
 
+function truncationNote(fullTextAt: string | undefined): string {
+  return ` … [truncated; full text: ${fullTextAt ? code(fullTextAt) : 'in the report'}]`;
+}
+
 /** Cuts text to `limit` characters, never inside an escape or a surrogate pair, ending with `note`. */
 function cut(text: string, limit: number, note: string): string {
   if (text.length <= limit) return text;
@@ -277,8 +280,7 @@ interface BlockLike {
  * fits is untouched; `fullTextAt` is dropped (it is not a Slack field).
  */
 export function fitToSlackLimits(message: SlackMessage): { text: string; blocks: Blocks } {
-  const where = message.fullTextAt ? code(message.fullTextAt) : 'in the report';
-  const note = ` … [truncated; full text: ${where}]`;
+  const note = truncationNote(message.fullTextAt);
   const fitBlock = (block: BlockLike): BlockLike => {
     const out: BlockLike = { ...block };
     if (block.type === 'header' && block.text)
@@ -304,7 +306,12 @@ export function fitToSlackLimits(message: SlackMessage): { text: string; blocks:
       ...blocks.slice(0, SLACK_LIMITS.blocks - 1),
       fitBlock({
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `${omitted} more block(s) left out; full text: ${where}` }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${omitted} more block(s) left out; full text: ${message.fullTextAt ? code(message.fullTextAt) : 'in the report'}`,
+          },
+        ],
       }),
     ];
   }
