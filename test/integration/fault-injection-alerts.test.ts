@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CreateKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
+import { DisableKeyRotationCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { evaluateStore, updateAlertState } from '../../lambdas/alerts/alerting';
 import { unescapeMrkdwn, webhookSender } from '../../lambdas/alerts/slack';
@@ -16,25 +13,18 @@ import { S3EvidenceStore } from '../../lambdas/evidence/s3-store';
 import type { ConditionalWriteStore } from '../../lambdas/evidence/store';
 import type { ReportFinding } from '../../lambdas/report/result';
 import { evaluationOf } from '../helpers/alert-results';
+import {
+  keyRotationEventFile,
+  FIXTURE_PRINCIPAL as PRINCIPAL,
+  rotatingKeyEstate,
+  useChangePathSandbox,
+} from '../helpers/change-path-estate';
 import { runCliCaptured } from '../helpers/cli';
 import { KMS_RECORD_ACCOUNT as ACCOUNT, KMS_RECORD_KEY_ARN as KEY_ARN, kmsKeyRecord } from '../helpers/kms-records';
-import { EMULATOR_ACCOUNT, emulatorClients, useMoto } from '../helpers/moto';
-import { startSlackReceiver } from '../helpers/slack-receiver';
+import { emulatorClients, useMoto } from '../helpers/moto';
 
 const moto = useMoto();
-const PRINCIPAL = `arn:aws:sts::${EMULATOR_ACCOUNT}:assumed-role/PlatformAdmin/jane.doe`;
-let dir: string;
-let receiver: Awaited<ReturnType<typeof startSlackReceiver>>;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'soc2-alert-faults-'));
-  process.env.XDG_CONFIG_HOME = join(dir, 'config-home');
-  receiver = await startSlackReceiver();
-});
-afterEach(async () => {
-  await receiver.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const sandbox = useChangePathSandbox();
 
 /** The administrator inventory detail of issue 14: 25 administrators, 3,485 characters. */
 function inventoryOf25(): string {
@@ -72,7 +62,7 @@ function rotation(status: FindingStatus): ReportFinding {
 describe('fault injection: an over-long alert', () => {
   it('posts the 25-administrator change cut to Slack limits with a pointer to the full text, and the alert after it', async () => {
     // Prepare: Slack (the receiver) refuses any message over Block Kit's limits with 400 invalid_blocks
-    const store = await LocalDirectoryStore.open(join(dir, 'evidence'));
+    const store = await LocalDirectoryStore.open(join(sandbox.dir, 'evidence'));
     const now = new Date('2026-11-26T10:16:00Z');
     const detail = inventoryOf25();
     await updateAlertState({
@@ -86,14 +76,14 @@ describe('fault injection: an over-long alert', () => {
       store,
       result: evaluationOf([inventory('FAIL', detail), rotation('FAIL')]),
       now,
-      sender: webhookSender(receiver.url),
+      sender: webhookSender(sandbox.receiver.url),
     });
 
     // Assess
     expect(detail).toHaveLength(3485);
-    expect(receiver.requests.map((r) => r.status)).toEqual([200, 200]);
+    expect(sandbox.receiver.requests.map((r) => r.status)).toEqual([200, 200]);
     expect(run).toMatchObject({ messagesDelivered: 2, pending: [], undeliverable: [] });
-    const [admins, keys] = receiver.posts.map((p) => JSON.stringify(p.body.blocks));
+    const [admins, keys] = sandbox.receiver.posts.map((p) => JSON.stringify(p.body.blocks));
     const logKey = run.alerts.find((a) => a.check === 'iam.admin_inventory')!.logKey!;
     expect(admins).toContain(`[truncated; full text: \`${store.location}/${logKey}\`]`);
     expect(keys).toContain('kms.rotation_enabled');
@@ -103,24 +93,24 @@ describe('fault injection: an over-long alert', () => {
 
   it('records a message Slack refuses for good and delivers the ones queued behind it', async () => {
     // Prepare: both changes are pending while Slack is unreachable
-    const store = await LocalDirectoryStore.open(join(dir, 'evidence'));
+    const store = await LocalDirectoryStore.open(join(sandbox.dir, 'evidence'));
     const now = new Date('2026-11-26T10:16:00Z');
     await updateAlertState({ store, result: evaluationOf([inventory('PASS', 'ok'), rotation('PASS')]), now });
     await updateAlertState({ store, result: evaluationOf([inventory('FAIL', inventoryOf25()), rotation('FAIL')]), now });
-    receiver.answerNext({ status: 400, body: 'invalid_payload' });
+    sandbox.receiver.answerNext({ status: 400, body: 'invalid_payload' });
 
     // Act
     const run = await updateAlertState({
       store,
       result: evaluationOf([inventory('FAIL', inventoryOf25()), rotation('FAIL')]),
       now,
-      sender: webhookSender(receiver.url),
+      sender: webhookSender(sandbox.receiver.url),
     });
 
     // Assess
     expect(run.undeliverable).toEqual([expect.objectContaining({ status: 400, reason: 'invalid_payload' })]);
     expect(run).toMatchObject({ messagesDelivered: 1, pending: [] });
-    expect(receiver.posts.map((p) => p.body.text)).toEqual([expect.stringContaining('kms.rotation_enabled')]);
+    expect(sandbox.receiver.posts.map((p) => p.body.text)).toEqual([expect.stringContaining('kms.rotation_enabled')]);
   });
 });
 
@@ -192,21 +182,21 @@ describe('fault injection: two concurrent events', () => {
     await writeEvidence(store, kmsKeyRecord({ collectedAt: '2026-11-26T10:15:36.000Z', rotationEnabled: false, trigger }));
     const result = await evaluateStore(store, config, now);
     const [a, b] = racingPair(await open(), await open());
-    const sender = webhookSender(receiver.url);
+    const sender = webhookSender(sandbox.receiver.url);
 
     // Act
     const runs = await Promise.all([a, b].map((s) => updateAlertState({ store: s, result, now, sender })));
 
     // Assess
     expect(runs.map((r) => r.alerts.map((x) => x.check).sort())).toEqual([['kms.rotation_enabled', 'kms.rotation_period'], []]);
-    expect(receiver.posts).toHaveLength(1);
-    expect(unescapeMrkdwn(receiver.posts[0]!.body.text)).toBe(
+    expect(sandbox.receiver.posts).toHaveLength(1);
+    expect(unescapeMrkdwn(sandbox.receiver.posts[0]!.body.text)).toBe(
       `FAIL: DisableKeyRotation by ${PRINCIPAL} changed 2 checks on ${KEY_ARN}: kms.rotation_enabled PASS -> FAIL, kms.rotation_period PASS -> FAIL`,
     );
   }
 
   it('lets only one of two evaluations racing on a local store claim and post the transition', async () => {
-    await raceEvaluations(() => LocalDirectoryStore.open(join(dir, 'evidence')));
+    await raceEvaluations(() => LocalDirectoryStore.open(join(sandbox.dir, 'evidence')));
   });
 
   it('lets only one of two evaluations racing on the S3 bucket (If-Match on the ETag) claim and post it', async () => {
@@ -217,25 +207,11 @@ describe('fault injection: two concurrent events', () => {
 
   it('posts one message when two soc2-ml event runs handle the same DisableKeyRotation at once', async () => {
     // Prepare
-    const clients = emulatorClients(moto().url);
-    const kms = clients.kms('us-east-1');
-    const key = await kms.send(new CreateKeyCommand({ Description: 'training data key' }));
-    const keyId = key.KeyMetadata!.KeyId!;
-    await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
-    const store = join(dir, 'evidence');
-    const common = ['--endpoint-url', moto().url, '--region', 'us-east-1'];
-    const scope = ['--collectors', 'kms', '--regions', 'us-east-1', '--store', store];
-    expect((await runCliCaptured([...common, '--quiet', 'collect', ...scope])).status).toBe(0);
-    expect((await runCliCaptured([...common, '--quiet', 'report', '--store', store, '--out', join(dir, 'report')])).status).toBe(
-      0,
-    );
+    const { kms, keyId, store, common } = await rotatingKeyEstate(moto(), sandbox.dir);
     await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
-    const event = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'events', 'DisableKeyRotation.json'), 'utf8'));
-    event.detail.requestParameters = { keyId };
-    event.detail.eventTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const file = join(dir, 'event.json');
-    await writeFile(file, JSON.stringify(event));
-    const run = () => runCliCaptured([...common, '--json', 'event', file, '--store', store, '--slack-webhook-url', receiver.url]);
+    const file = await keyRotationEventFile(sandbox.dir, 'DisableKeyRotation', keyId, 'concurrent-1');
+    const run = () =>
+      runCliCaptured([...common, '--json', 'event', file, '--store', store, '--slack-webhook-url', sandbox.receiver.url]);
 
     // Act
     const outcomes = await Promise.all([run(), run()]);
@@ -245,8 +221,8 @@ describe('fault injection: two concurrent events', () => {
     const reports = outcomes.map((o) => JSON.parse(o.stdout) as { alerts: unknown[]; messagesDelivered: number });
     expect(reports.reduce((n, r) => n + r.alerts.length, 0)).toBe(2);
     expect(reports.reduce((n, r) => n + r.messagesDelivered, 0)).toBe(1);
-    expect(receiver.posts).toHaveLength(1);
-    expect(unescapeMrkdwn(receiver.posts[0]!.body.text)).toMatch(
+    expect(sandbox.receiver.posts).toHaveLength(1);
+    expect(unescapeMrkdwn(sandbox.receiver.posts[0]!.body.text)).toMatch(
       /^FAIL: DisableKeyRotation by .* changed 2 checks on .*: kms\.rotation_enabled PASS -> FAIL, kms\.rotation_period PASS -> FAIL$/,
     );
   });
