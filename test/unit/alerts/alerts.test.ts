@@ -12,6 +12,7 @@ import {
   escapeMrkdwn,
   fitToSlackLimits,
   groupIntoMessages,
+  retryAfterSeconds,
   type SlackMessage,
   SlackRejectedError,
   webhookSender,
@@ -319,6 +320,24 @@ describe('webhookSender', () => {
     // Assess
     expect(waited).toEqual([2000]);
     expect(receiver.requests.map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, and gives up after two waits', async () => {
+    // Prepare
+    const now = new Date('2026-11-26T10:16:00Z');
+    const waited: number[] = [];
+    receiver.answerNext(429, 429, 429);
+
+    // Act
+    const send = webhookSender(receiver.url, { sleep: async (ms) => void waited.push(ms) }).send(message);
+
+    // Assess
+    expect(retryAfterSeconds('7', now)).toBe(7);
+    expect(retryAfterSeconds('Thu, 26 Nov 2026 10:16:30 GMT', now)).toBe(30);
+    expect(retryAfterSeconds('soon', now)).toBeUndefined();
+    await expect(send).rejects.toThrow('Slack rate limit (HTTP 429): retry after 1 s; kept for a later run');
+    expect(waited).toEqual([1000, 1000]);
+    expect(receiver.posts).toEqual([]);
   });
 
   it('leaves a rate limit longer than it may wait for a later run, without waiting', async () => {
