@@ -1,36 +1,42 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateKeyCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { runCliCaptured } from './cli';
 import { EMULATOR_ACCOUNT, emulatorClients, type MotoServer } from './moto';
 import { startSlackReceiver } from './slack-receiver';
+import { useScratchDirectory } from './write-access';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'events');
 /** The principal of the CloudTrail event fixtures. */
 export const FIXTURE_PRINCIPAL = `arn:aws:sts::${EMULATOR_ACCOUNT}:assumed-role/PlatformAdmin/jane.doe`;
 
 export interface ChangePathSandbox {
-  /** A fresh directory per test (removed after it), also the CLI's XDG_CONFIG_HOME parent. */
-  dir: string;
-  receiver: Awaited<ReturnType<typeof startSlackReceiver>>;
+  /** A fresh directory per test (removed after it), holding the CLI's configuration home. */
+  readonly dir: string;
+  readonly receiver: Awaited<ReturnType<typeof startSlackReceiver>>;
 }
 
 /** Registers jest hooks giving every test a scratch directory and a local Slack receiver. */
 export function useChangePathSandbox(): ChangePathSandbox {
-  const sandbox = {} as ChangePathSandbox;
+  const scratch = useScratchDirectory('soc2-change-');
+  let receiver: ChangePathSandbox['receiver'] | undefined;
   beforeEach(async () => {
-    sandbox.dir = await mkdtemp(join(tmpdir(), 'soc2-change-'));
-    process.env.XDG_CONFIG_HOME = join(sandbox.dir, 'config-home');
-    sandbox.receiver = await startSlackReceiver();
+    receiver = await startSlackReceiver();
   });
   afterEach(async () => {
-    await sandbox.receiver.close();
-    await rm(sandbox.dir, { recursive: true, force: true });
+    await receiver?.close();
   });
-  return sandbox;
+  return {
+    get dir() {
+      return scratch();
+    },
+    get receiver() {
+      if (!receiver) throw new Error('the Slack receiver exists only inside a test');
+      return receiver;
+    },
+  };
 }
 
 /** The fixture of an event name, pointed at a real key, with its own event id and the current time. */

@@ -1,12 +1,16 @@
-import type { EvidenceRecord } from '../../lambdas/evidence/record';
+import type { EvidenceRecord, Trigger } from '../../lambdas/evidence/record';
 import { KMS_KEY_TYPE } from '../../lambdas/evidence/resources/kms';
 
 export const RECORD_ACCOUNT = '123456789012';
 export const KEY_ARN = `arn:aws:kms:us-east-1:${RECORD_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 let sequence = 0;
-/** A full KMS snapshot with one customer managed key whose rotation is as given. */
-export function kmsRecord(collectedAt: string, rotationEnabled: boolean): EvidenceRecord {
+/** A full KMS snapshot with one customer managed key whose rotation is as given (by default a scheduled collection, 365 days). */
+export function kmsRecord(
+  collectedAt: string,
+  rotationEnabled: boolean,
+  options: { rotationPeriodInDays?: number; trigger?: Trigger } = {},
+): EvidenceRecord {
   sequence += 1;
   return {
     schema: 'evidence/v1',
@@ -15,7 +19,7 @@ export function kmsRecord(collectedAt: string, rotationEnabled: boolean): Eviden
     account: RECORD_ACCOUNT,
     region: 'us-east-1',
     collectedAt,
-    trigger: { type: 'schedule' },
+    trigger: options.trigger ?? { type: 'schedule' },
     scope: { type: 'all' },
     resources: [
       {
@@ -32,7 +36,7 @@ export function kmsRecord(collectedAt: string, rotationEnabled: boolean): Eviden
           multiRegion: false,
           rotationApplicable: true,
           rotationEnabled,
-          rotationPeriodInDays: 365,
+          rotationPeriodInDays: options.rotationPeriodInDays ?? 365,
         },
         tags: {},
       },

@@ -20,7 +20,7 @@ import {
   useChangePathSandbox,
 } from '../helpers/change-path-estate';
 import { runCliCaptured } from '../helpers/cli';
-import { KMS_RECORD_ACCOUNT as ACCOUNT, KMS_RECORD_KEY_ARN as KEY_ARN, kmsKeyRecord } from '../helpers/kms-records';
+import { RECORD_ACCOUNT as ACCOUNT, KEY_ARN, kmsRecord } from '../helpers/evidence-records';
 import { emulatorClients, useMoto } from '../helpers/moto';
 
 const moto = useMoto();
@@ -169,7 +169,7 @@ describe('fault injection: two concurrent events', () => {
     const store = await open();
     const config = parseConfig({});
     const now = new Date('2026-11-26T10:16:00Z');
-    await writeEvidence(store, kmsKeyRecord({ collectedAt: '2026-11-26T10:00:00.000Z' }));
+    await writeEvidence(store, kmsRecord('2026-11-26T10:00:00.000Z', true));
     await updateAlertState({ store, result: await evaluateStore(store, config, now), now });
     const trigger = {
       type: 'event' as const,
@@ -179,7 +179,7 @@ describe('fault injection: two concurrent events', () => {
       eventTime: '2026-11-26T10:15:30Z',
       principal: PRINCIPAL,
     };
-    await writeEvidence(store, kmsKeyRecord({ collectedAt: '2026-11-26T10:15:36.000Z', rotationEnabled: false, trigger }));
+    await writeEvidence(store, kmsRecord('2026-11-26T10:15:36.000Z', false, { trigger }));
     const result = await evaluateStore(store, config, now);
     const [a, b] = racingPair(await open(), await open());
     const sender = webhookSender(sandbox.receiver.url);

@@ -12,7 +12,7 @@ import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
 import type { S3EvidenceStore } from '../../../lambdas/evidence/s3-store';
 import type { EvidenceStore } from '../../../lambdas/evidence/store';
 import { type handler as evaluateHandler, runEvaluation } from '../../../lambdas/handlers/evaluate';
-import { KMS_RECORD_ACCOUNT as ACCOUNT, KMS_RECORD_KEY_ARN as KEY_ARN, kmsKeyRecord } from '../../helpers/kms-records';
+import { RECORD_ACCOUNT as ACCOUNT, KEY_ARN, kmsRecord } from '../../helpers/evidence-records';
 import { serveBucketFromMemory } from '../../helpers/memory-bucket';
 import { startSlackReceiver } from '../../helpers/slack-receiver';
 
@@ -49,7 +49,7 @@ function objectCreated(...keys: string[]) {
 }
 
 async function writeKms(store: EvidenceStore, collectedAt: string, rotationPeriodInDays: number): Promise<string> {
-  return (await writeEvidence(store, kmsKeyRecord({ collectedAt, rotationPeriodInDays }))).key;
+  return (await writeEvidence(store, kmsRecord(collectedAt, true, { rotationPeriodInDays }))).key;
 }
 
 const silentLogger: PathLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
