@@ -45,7 +45,7 @@ export const EVALUATE_HANDLER_ACTIONS: readonly HandlerGrant[] = [
   {
     actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'],
     resource: 'evidence-objects',
-    why: 'reads every record and the digests sealing them; writes state/v1/finding-status.json (overwrite) and the alert log (write-once)',
+    why: 'reads every record and the digests sealing them; writes state/v1/finding-status.json (conditional overwrite: If-Match / If-None-Match) and the alert log (write-once)',
   },
   { actions: ['s3:ListBucket'], resource: 'evidence-bucket', why: 'lists evidence/v1/collector=... to evaluate' },
   {
