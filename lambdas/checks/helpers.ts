@@ -57,62 +57,15 @@ export function findingFor(check: string, resource: SnapshotResource, verdict: V
   };
 }
 
-/** Names the population a check judges, for its account-level findings. */
-export interface Population {
-  /** The finding resource for account-level findings (the account root ARN). */
-  resource: (snapshot: Snapshot) => string;
-  /** The resources judged, in the plural, as precisely as the check selects them ("multi-instance training jobs in the look-back window"). */
-  what: string;
-  /**
-   * The listing calls that enumerate the population. When one failed (possibly after some pages
-   * were read) the resources seen are not the whole population: the account and region get an
-   * ERROR naming the call, besides the findings on the resources that were seen.
-   */
-  listApis: readonly string[];
-}
-
-/** Errors of the snapshot that no resource owns: failed listings, or a collector that failed as a whole. */
-const unownedErrors = (snapshot: Snapshot) => snapshot.errors.filter((e) => e.resource === undefined);
-
-/**
- * The usual shape of a check: judge every resource of a type that is in scope. Besides one
- * finding per resource, one account-level finding per snapshot when the population is not
- * known to be complete (ERROR naming the failed listing) or is empty (NOT_APPLICABLE saying so).
- * An empty population with any unowned failure is ERROR: an empty list we could not read is
- * not "nothing in scope".
- */
-export function judgeEach(
-  check: string,
-  snapshots: Snapshot[],
-  select: (resource: SnapshotResource, snapshot: Snapshot) => boolean,
-  judge: (resource: SnapshotResource, snapshot: Snapshot) => Verdict,
-  population: Population,
-): Finding[] {
-  const findings: Finding[] = [];
-  for (const snapshot of snapshots) {
-    const inScope = snapshot.resources.filter((r) => select(r, snapshot));
-    for (const resource of inScope) findings.push(findingFor(check, resource, judge(resource, snapshot)));
-    const unowned = unownedErrors(snapshot);
-    const listingFailed =
-      unowned.find((e) => population.listApis.includes(e.api)) ?? (inScope.length === 0 ? unowned[0] : undefined);
-    if (!listingFailed && inScope.length > 0) continue;
-    findings.push({
-      check,
-      resource: population.resource(snapshot),
-      account: snapshot.account,
-      region: snapshot.region,
-      status: listingFailed ? 'ERROR' : 'NOT_APPLICABLE',
-      detail: listingFailed ? incompleteDetail(population.what, listingFailed, inScope.length) : `no ${population.what}`,
-      evidence: snapshot.evidence,
-    });
-  }
-  return findings;
-}
-
 /** One line saying which listing failed and what that means for the population. */
 export function incompleteDetail(what: string, failure: CollectionError, judged: number): string {
   const call = failureLine(failure);
   return judged === 0
     ? `${what} could not be listed: ${call}`
     : `${what} not completely listed: ${call}; the ${judged} seen are judged, others may exist unseen`;
+}
+
+/** Whole days between an ISO timestamp and now. */
+export function daysSince(now: Date, timestamp: string): number {
+  return Math.floor((now.getTime() - Date.parse(timestamp)) / 86_400_000);
 }

@@ -24,8 +24,8 @@ import {
   policyStatements,
   SAGEMAKER_SERVICE_PRINCIPAL,
 } from '../evidence/resources/iam';
-import { daysSince, type ResourceCheckSpec, resourceCheck } from './configuration';
-import { fail, missing, pass, type Verdict } from './helpers';
+import { defineResourceCheck, type ResourceCheckSpec } from './framework';
+import { daysSince, fail, missing, pass, type Verdict } from './helpers';
 import type { Check, CheckContext, Snapshot } from './types';
 
 type Thresholds = CheckContext['config']['thresholds'];
@@ -36,7 +36,7 @@ const accountCheck = (
   remediation: string,
   judge: ResourceCheckSpec<IamAccountConfiguration>['judge'],
 ): Check =>
-  resourceCheck({
+  defineResourceCheck({
     id,
     collector: 'iam',
     passCondition,
@@ -44,8 +44,7 @@ const accountCheck = (
     type: IAM_ACCOUNT_TYPE,
     schema: iamAccountConfigurationSchema,
     judge,
-    scopeName: 'IAM account summary',
-    listApis: [],
+    population: { what: 'IAM account summary', listApis: [] },
   });
 
 function summaryValue(key: string, expected: number): ResourceCheckSpec<IamAccountConfiguration>['judge'] {
@@ -107,21 +106,20 @@ const userCheck = (
   id: string,
   passCondition: string,
   remediation: string,
-  select: ResourceCheckSpec<IamUserConfiguration>['select'],
+  inScope: ResourceCheckSpec<IamUserConfiguration>['inScope'],
   judge: ResourceCheckSpec<IamUserConfiguration>['judge'],
   scopeName: string,
 ): Check =>
-  resourceCheck({
+  defineResourceCheck({
     id,
     collector: 'iam',
     passCondition,
     remediation,
     type: IAM_USER_TYPE,
     schema: iamUserConfigurationSchema,
-    select,
+    ...(inScope ? { inScope } : {}),
     judge,
-    scopeName,
-    listApis: ['iam:ListUsers'],
+    population: { what: scopeName, listApis: ['iam:ListUsers'] },
     undescribed: (c) => c.userId === undefined,
   });
 
@@ -255,14 +253,14 @@ function administratorVerdict(
   return pass(`no attached or inline policy grants Action * on Resource * (${names.join(', ') || 'no policies'})`);
 }
 
-const noStarAdminPolicies = resourceCheck({
+const noStarAdminPolicies = defineResourceCheck({
   id: 'iam.no_star_admin_policies',
   collector: 'iam',
   passCondition: 'no attached customer managed policy allows Action * on Resource *',
   remediation: 'Replace the * / * statement with the actions and resources the principals need.',
   type: IAM_MANAGED_POLICY_TYPE,
   schema: iamManagedPolicyConfigurationSchema,
-  select: (c) => c.attachmentCount !== 0,
+  inScope: (c) => c.attachmentCount !== 0,
   undescribed: (c) => c.policyId === undefined,
   judge: (c, resource, snapshot) => {
     if (c.document === undefined) return missing(snapshot, resource.arn, 'default policy version', 'iam:GetPolicyVersion');
@@ -270,13 +268,12 @@ const noStarAdminPolicies = resourceCheck({
       ? fail(`default version ${c.defaultVersionId ?? ''} allows Action * on Resource * (attachmentCount ${c.attachmentCount})`)
       : pass(`default version ${c.defaultVersionId ?? ''} has no Allow of * on * (attachmentCount ${c.attachmentCount})`);
   },
-  scopeName: 'attached customer managed policies',
-  listApis: ['iam:ListPolicies'],
+  population: { what: 'attached customer managed policies', listApis: ['iam:ListPolicies'] },
 });
 
 const roleUndescribed = (c: Partial<IamRoleConfiguration>) => c.roleId === undefined;
 
-const sagemakerRolesScoped = resourceCheck({
+const sagemakerRolesScoped = defineResourceCheck({
   id: 'iam.sagemaker_roles_scoped',
   collector: 'iam',
   passCondition:
@@ -285,7 +282,7 @@ const sagemakerRolesScoped = resourceCheck({
   type: IAM_ROLE_TYPE,
   schema: iamRoleConfigurationSchema,
   // A role kept by name only (not described) may be trusted by SageMaker: it stays in scope as ERROR.
-  select: (c) => c.trustedBySageMaker === true || roleUndescribed(c),
+  inScope: (c) => c.trustedBySageMaker === true || roleUndescribed(c),
   undescribed: roleUndescribed,
   judge: (c, resource, snapshot) => {
     if (c.attachedPolicies === undefined)
@@ -297,8 +294,7 @@ const sagemakerRolesScoped = resourceCheck({
       snapshot,
     );
   },
-  scopeName: 'roles trusted by sagemaker.amazonaws.com',
-  listApis: ['iam:ListRoles'],
+  population: { what: 'roles trusted by sagemaker.amazonaws.com', listApis: ['iam:ListRoles'] },
 });
 
 const SCOPED_SERVICES = [SAGEMAKER_SERVICE_PRINCIPAL, BEDROCK_SERVICE_PRINCIPAL];
@@ -327,7 +323,7 @@ function hasSourceCondition(statement: Record<string, unknown>): boolean {
   );
 }
 
-const serviceRoleTrustScoped = resourceCheck({
+const serviceRoleTrustScoped = defineResourceCheck({
   id: 'iam.service_role_trust_scoped',
   collector: 'iam',
   passCondition:
@@ -337,7 +333,7 @@ const serviceRoleTrustScoped = resourceCheck({
   type: IAM_ROLE_TYPE,
   schema: iamRoleConfigurationSchema,
   // A role kept by name only, or whose trust policy could not be parsed, may trust these services: ERROR, not silence.
-  select: (c) => roleUndescribed(c) || c.trustPolicy === null || serviceAssumeStatements(c.trustPolicy).length > 0,
+  inScope: (c) => roleUndescribed(c) || c.trustPolicy === null || serviceAssumeStatements(c.trustPolicy).length > 0,
   undescribed: roleUndescribed,
   judge: (c, resource) => {
     if (c.trustPolicy === null)
@@ -351,8 +347,7 @@ const serviceRoleTrustScoped = resourceCheck({
     );
     return fail(`trust policy lets ${names.join('; ')} assume the role without an aws:SourceAccount or aws:SourceArn condition`);
   },
-  scopeName: 'roles trusted by sagemaker.amazonaws.com or bedrock.amazonaws.com',
-  listApis: ['iam:ListRoles'],
+  population: { what: 'roles trusted by sagemaker.amazonaws.com or bedrock.amazonaws.com', listApis: ['iam:ListRoles'] },
 });
 
 const policyDocumentsBySnapshot = new WeakMap<Snapshot, Map<string, unknown>>();

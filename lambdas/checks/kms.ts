@@ -1,24 +1,27 @@
 import { policyStatements } from '../evidence/resources/iam';
 import { KMS_KEY_TYPE, type KmsKeyConfiguration, kmsKeyConfigurationSchema } from '../evidence/resources/kms';
-import { type ResourceCheckSpec, resourceCheck } from './configuration';
+import { defineResourceCheck, type ResourceCheckSpec } from './framework';
 import { fail, missing, pass } from './helpers';
-import { failClosedOnScopeGaps } from './ml-scope';
 import type { Check, CheckContext, SnapshotResource } from './types';
 
 /** A key kept by id only because DescribeKey failed or the deadline came: its manager and state are unknown. */
 const undescribed = (c: Partial<KmsKeyConfiguration>) => c.keyManager === undefined;
 
 const keyCheck = (
-  spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema' | 'undescribed' | 'listApis'>,
-): Check =>
-  resourceCheck({
-    ...spec,
+  spec: Omit<ResourceCheckSpec<KmsKeyConfiguration>, 'collector' | 'type' | 'schema' | 'undescribed' | 'population'> & {
+    scopeName: string;
+  },
+): Check => {
+  const { scopeName, ...rest } = spec;
+  return defineResourceCheck({
+    ...rest,
     collector: 'kms',
     type: KMS_KEY_TYPE,
     schema: kmsKeyConfigurationSchema,
     undescribed,
-    listApis: ['kms:ListKeys'],
+    population: { what: scopeName, listApis: ['kms:ListKeys'] },
   });
+};
 
 /**
  * Customer managed symmetric AWS_KMS keys that are Enabled: where rotation is both possible and
@@ -31,7 +34,7 @@ const rotationEnabled = keyCheck({
   id: 'kms.rotation_enabled',
   passCondition: 'automatic rotation is on for every Enabled customer managed symmetric key',
   remediation: 'Enable automatic key rotation on the key (EnableKeyRotation).',
-  select: rotatable,
+  inScope: rotatable,
   judge: (c, resource, snapshot) => {
     if (c.rotationEnabled === undefined) return missing(snapshot, resource.arn, 'rotation status', 'kms:GetKeyRotationStatus');
     return c.rotationEnabled ? pass('KeyRotationEnabled true') : fail('KeyRotationEnabled false');
@@ -46,7 +49,7 @@ const rotationPeriod = keyCheck({
   id: 'kms.rotation_period',
   passCondition: 'the rotation period is at most the configured days (default 365)',
   remediation: 'Enable rotation with a RotationPeriodInDays no longer than the configured maximum.',
-  select: rotatable,
+  inScope: rotatable,
   judge: (c, resource, snapshot, context) => {
     const limit = context.config.thresholds.kmsRotationMaxDays;
     if (c.rotationEnabled === undefined) return missing(snapshot, resource.arn, 'rotation status', 'kms:GetKeyRotationStatus');
@@ -101,7 +104,7 @@ const policyNoPublic = keyCheck({
   id: 'kms.policy_no_public',
   passCondition: 'the key policy has no Allow statement to principal * without a condition restricting the caller',
   remediation: 'Name the principals in the key policy, or add a kms:CallerAccount / aws:PrincipalOrgID condition.',
-  select: (c) => undescribed(c) || c.keyManager === 'CUSTOMER',
+  inScope: (c) => undescribed(c) || c.keyManager === 'CUSTOMER',
   judge: (c, resource, snapshot) => {
     if (c.keyPolicy === undefined) return missing(snapshot, resource.arn, 'key policy', 'kms:GetKeyPolicy');
     const open = policyStatements(c.keyPolicy).filter(
@@ -121,22 +124,19 @@ function keyIdentifiers(c: Partial<KmsKeyConfiguration>, resource: SnapshotResou
   return [resource.arn, ...(c.keyId ? [c.keyId] : []), ...aliases, ...aliases.map((alias) => `${aliasArnPrefix}${alias}`)];
 }
 
-const inUse = (c: Partial<KmsKeyConfiguration>, resource: SnapshotResource, context: CheckContext) =>
+const inUse = (c: Partial<KmsKeyConfiguration>, resource: SnapshotResource, _snapshot: unknown, context: CheckContext) =>
   keyIdentifiers(c, resource).some((id) => context.mlScope.isKeyInUse(resource.account, resource.region, id));
 
-const inUseNotDisabledCheck = keyCheck({
+const inUseNotDisabled = keyCheck({
   id: 'kms.in_use_not_disabled',
   passCondition: 'a key used by an ML resource or bucket is Enabled (not Disabled or PendingDeletion)',
   remediation: 'Re-enable the key (or cancel its deletion), or move the ML resources to another key first.',
-  select: inUse,
+  inScope: inUse,
   judge: (c) => (c.keyState === 'Enabled' ? pass('KeyState Enabled') : fail(`KeyState ${c.keyState}`)),
   scopeName: 'keys used by ML resources',
-});
-const inUseNotDisabled: Check = {
-  ...inUseNotDisabledCheck,
   // Which keys are in use comes from SageMaker evidence: missing or stale, the scope is unknown.
-  collectors: ['kms', 'sagemaker'],
-  run: failClosedOnScopeGaps(inUseNotDisabledCheck.id, inUseNotDisabledCheck.run),
-};
+  reads: ['sagemaker'],
+  mlScoped: true,
+});
 
 export const KMS_CHECKS: Check[] = [rotationEnabled, rotationPeriod, policyNoPublic, inUseNotDisabled];

@@ -6,54 +6,54 @@ import {
   S3_BUCKET_TYPE,
   type S3AccountPublicAccessBlockConfiguration,
   type S3BucketConfiguration,
+  s3BucketConfigurationSchema,
 } from '../evidence/resources/s3';
+import { defineResourceCheck, type Judge } from './framework';
 import { globToRegExp } from './glob';
-import { accountRootArn, errorFor, fail, judgeEach, missing, pass, type Verdict } from './helpers';
-import { bucketConfiguration, failClosedOnScopeGaps, findKmsKey, keyIdentity } from './ml-scope';
-import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
+import { accountRootArn, errorFor, fail, missing, pass } from './helpers';
+import { findKmsKey, keyIdentity } from './ml-scope';
+import type { Check, CheckContext, Finding, SnapshotResource } from './types';
 
 const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
 const DEFAULT_ENCRYPTION_ALGORITHMS = ['AES256', ...KMS_ALGORITHMS];
 const AWS_MANAGED_S3_KEY = /(^|:)alias\/aws\/s3$/;
 
-export type BucketJudge = (
-  bucket: S3BucketConfiguration,
-  resource: SnapshotResource,
-  snapshot: Snapshot,
-  context: CheckContext,
-) => Verdict;
+export type BucketJudge = Judge<S3BucketConfiguration>;
 
 /** ML scope comes from SageMaker evidence too: without it (or with it stale) these checks cannot know their scope. */
-const ML_BUCKET_COLLECTORS: CollectorName[] = ['s3', 'sagemaker'];
+const ML_BUCKET_READS: CollectorName[] = ['sagemaker'];
 
 const isBucket = (resource: SnapshotResource) => resource.type === S3_BUCKET_TYPE;
+const bucketNameIn = (resource: SnapshotResource) => (resource.configuration as Partial<S3BucketConfiguration>).name ?? '';
+const isMlBucket = (resource: SnapshotResource, context: CheckContext) =>
+  context.mlScope.isMlBucket(resource.account, bucketNameIn(resource));
 
-/** Runs a bucket check over the s3 snapshots, for every bucket or only those `inScope` accepts. */
-function bucketCheck(
-  id: string,
-  scope: 'every bucket' | 'ML bucket',
-  judge: BucketJudge,
-  inScope?: (context: CheckContext, resource: SnapshotResource) => boolean,
-): (context: CheckContext) => Finding[] {
-  const select =
-    inScope ??
-    (scope === 'ML bucket'
-      ? (context: CheckContext, resource: SnapshotResource) =>
-          context.mlScope.isMlBucket(resource.account, bucketConfiguration(resource).name)
-      : () => true);
-  const run = (context: CheckContext) =>
-    judgeEach(
-      id,
-      context.snapshots('s3'),
-      (resource) => isBucket(resource) && select(context, resource),
-      (resource, snapshot) => judge(bucketConfiguration(resource), resource, snapshot, context),
-      {
-        resource: (snapshot) => accountRootArn(snapshot.account),
-        what: scope === 'ML bucket' ? 'ML buckets' : 'buckets',
-        listApis: ['s3:ListBuckets'],
-      },
-    );
-  return scope === 'ML bucket' ? failClosedOnScopeGaps(id, withUnseenListedBuckets(id, run)) : run;
+interface BucketCheckSpec {
+  id: string;
+  passCondition: string;
+  remediation: string;
+  judge: BucketJudge;
+  /** Every bucket, or the ML buckets (optionally widened by `inScope`). */
+  scope: 'every bucket' | 'ML bucket';
+  inScope?: (resource: SnapshotResource, context: CheckContext) => boolean;
+}
+
+/** A bucket check: every bucket of the s3 snapshots, or only the ML buckets (see the checklist: "ML bucket"). */
+function bucketCheck(spec: BucketCheckSpec): Check {
+  const ml = spec.scope === 'ML bucket';
+  const inScope = spec.inScope ?? (ml ? isMlBucket : undefined);
+  return defineResourceCheck<S3BucketConfiguration>({
+    id: spec.id,
+    collector: 's3',
+    ...(ml ? { reads: ML_BUCKET_READS, mlScoped: true, complete: withUnseenListedBuckets(spec.id) } : {}),
+    passCondition: spec.passCondition,
+    remediation: spec.remediation,
+    type: S3_BUCKET_TYPE,
+    schema: s3BucketConfigurationSchema,
+    ...(inScope ? { inScope: (_recorded, resource, _snapshot, context) => inScope(resource, context) } : {}),
+    judge: spec.judge,
+    population: { what: ml ? 'ML buckets' : 'buckets', listApis: ['s3:ListBuckets'] },
+  });
 }
 
 /**
@@ -61,13 +61,10 @@ function bucketCheck(
  * is an ERROR, never silence. Bucket names are global, so it is one finding, on the first account
  * with S3 evidence; that account's "nothing in scope" no longer stands.
  */
-function withUnseenListedBuckets(id: string, run: (context: CheckContext) => Finding[]): (context: CheckContext) => Finding[] {
-  return (context) => {
-    const findings = run(context);
+function withUnseenListedBuckets(id: string): (findings: Finding[], context: CheckContext) => Finding[] {
+  return (findings, context) => {
     const snapshots = context.snapshots('s3');
-    const seen = new Set(
-      snapshots.flatMap((snapshot) => snapshot.resources.filter(isBucket).map((r) => bucketConfiguration(r).name)),
-    );
+    const seen = new Set(snapshots.flatMap((snapshot) => snapshot.resources.filter(isBucket).map(bucketNameIn)));
     const unseen = context.config.mlBuckets.filter((name) => !seen.has(name));
     const home = snapshots[0];
     if (unseen.length === 0 || !home) return findings;
@@ -86,7 +83,7 @@ function withUnseenListedBuckets(id: string, run: (context: CheckContext) => Fin
 }
 
 function mlSuffix(context: CheckContext, resource: SnapshotResource): string {
-  const reason = context.mlScope.reasonFor(resource.account, bucketConfiguration(resource).name);
+  const reason = context.mlScope.reasonFor(resource.account, bucketNameIn(resource));
   return reason ? ` (ML bucket: ${reason})` : '';
 }
 
@@ -224,74 +221,74 @@ export const judgePublicAccessBlocked: BucketJudge = (bucket, resource, snapshot
 };
 
 export const S3_CHECKS: Check[] = [
-  {
+  bucketCheck({
     id: 's3.default_encryption',
-    collectors: ['s3'],
     passCondition: 'default encryption configured (SSE-S3, SSE-KMS or DSSE-KMS)',
     remediation: 'Set a default encryption configuration on the bucket (PutBucketEncryption), preferably SSE-KMS.',
-    run: bucketCheck('s3.default_encryption', 'every bucket', judgeDefaultEncryption),
-  },
-  {
+    scope: 'every bucket',
+    judge: judgeDefaultEncryption,
+  }),
+  bucketCheck({
     id: 's3.ml_bucket_kms',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'default encryption is SSE-KMS or DSSE-KMS with a customer managed key',
     remediation: 'Create a customer managed KMS key and set it as the bucket default encryption key (SSE-KMS).',
-    run: bucketCheck('s3.ml_bucket_kms', 'ML bucket', judgeMlBucketKms),
-  },
-  {
+    scope: 'ML bucket',
+    judge: judgeMlBucketKms,
+  }),
+  bucketCheck({
     id: 's3.tls_only',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'bucket policy denies s3:* (or *) when aws:SecureTransport is false, for the bucket and its objects',
     remediation:
       'Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport false.',
-    run: bucketCheck('s3.tls_only', 'ML bucket', judgeTlsOnly, (context, resource) => {
-      const name = bucketConfiguration(resource).name;
-      return context.mlScope.isMlBucket(resource.account, name) || context.facts?.evidenceBucket?.name === name;
-    }),
-  },
-  {
+    scope: 'ML bucket',
+    // The evidence bucket must refuse plain HTTP too.
+    inScope: (resource, context) =>
+      isMlBucket(resource, context) || context.facts?.evidenceBucket?.name === bucketNameIn(resource),
+    judge: judgeTlsOnly,
+  }),
+  bucketCheck({
     id: 's3.ml_bucket_versioning',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'versioning Enabled',
     remediation: 'Enable versioning on the bucket (PutBucketVersioning Status=Enabled).',
-    run: bucketCheck('s3.ml_bucket_versioning', 'ML bucket', judgeVersioning),
-  },
-  {
+    scope: 'ML bucket',
+    judge: judgeVersioning,
+  }),
+  bucketCheck({
     id: 's3.ml_bucket_replication',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'a replication rule Enabled',
     remediation: 'Configure replication (same- or cross-region) with at least one Enabled rule; versioning is required first.',
-    run: bucketCheck('s3.ml_bucket_replication', 'ML bucket', judgeReplication),
-  },
-  {
+    scope: 'ML bucket',
+    judge: judgeReplication,
+  }),
+  bucketCheck({
     id: 's3.ml_bucket_lifecycle',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition:
       'an Enabled lifecycle rule that expires or transitions current or noncurrent versions (Expiration, Transition, NoncurrentVersionExpiration or NoncurrentVersionTransition)',
     remediation: 'Add a lifecycle rule that expires or transitions objects according to the retention policy.',
-    run: bucketCheck('s3.ml_bucket_lifecycle', 'ML bucket', judgeLifecycle),
-  },
-  {
+    scope: 'ML bucket',
+    judge: judgeLifecycle,
+  }),
+  bucketCheck({
     id: 's3.ml_bucket_access_logging',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'server access logging on',
     remediation: 'Enable server access logging to a dedicated log bucket (PutBucketLogging).',
-    run: bucketCheck('s3.ml_bucket_access_logging', 'ML bucket', judgeAccessLogging),
-  },
-  {
+    scope: 'ML bucket',
+    judge: judgeAccessLogging,
+  }),
+  bucketCheck({
     id: 's3.ml_bucket_classification_tag',
-    collectors: ML_BUCKET_COLLECTORS,
     passCondition: 'the configured classification tag has an allowed value',
     remediation: 'Tag the bucket with the classification tag (default DataClassification) and one of the allowed values.',
-    run: bucketCheck('s3.ml_bucket_classification_tag', 'ML bucket', judgeClassificationTag),
-  },
-  {
+    scope: 'ML bucket',
+    judge: judgeClassificationTag,
+  }),
+  bucketCheck({
     id: 's3.public_access_blocked',
-    collectors: ['s3'],
     passCondition: 'all four public access block settings true at bucket or account level',
     remediation: 'Turn on all four S3 Block Public Access settings for the account (preferred) or the bucket.',
-    run: bucketCheck('s3.public_access_blocked', 'every bucket', judgePublicAccessBlocked),
-  },
+    scope: 'every bucket',
+    judge: judgePublicAccessBlocked,
+  }),
 ];
 
 interface PolicyStatement {
