@@ -165,6 +165,19 @@ describe.each(CASES)('%s', (checkId, broken, failDetail, api, field) => {
     expect(finding.status).toBe('ERROR');
     expect(finding.detail).toContain(`${api} failed with AccessDenied`);
   });
+
+  it('is ERROR naming the field when the recorded bucket does not match its schema', () => {
+    // Prepare: a value no collector writes (S3 answers Enabled or Suspended), e.g. a tampered record.
+    const snapshot = bucketSnapshot({
+      ...goodBucket(),
+      versioning: { status: 'Paused', mfaDelete: false } as unknown as S3BucketConfiguration['versioning'],
+    });
+    // Act
+    const finding = only(run(checkId, [snapshot, keySnapshot()]));
+    // Assess
+    expect(finding).toMatchObject({ check: checkId, resource: ARN, status: 'ERROR' });
+    expect(finding.detail).toMatch(/^AWS::S3::Bucket configuration does not match its schema at "versioning\.status"/);
+  });
 });
 
 describe('s3.ml_bucket_kms', () => {
