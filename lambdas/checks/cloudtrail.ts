@@ -1,14 +1,23 @@
 import { GLOBAL_REGION } from '../evidence/record';
 import {
-  type AdvancedEventSelector,
-  type BasicEventSelector,
   CLOUDTRAIL_TRAIL_TYPE,
   type CloudTrailTrailConfiguration,
   cloudTrailTrailConfigurationSchema,
 } from '../evidence/resources/cloudtrail';
-import { bucketArn, bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
-import { accountRootArn, fail, failureLine, findingFor, incompleteDetail, missing, pass, type Verdict } from './helpers';
-import { bucketConfiguration, failClosedOnScopeGaps } from './ml-scope';
+import { bucketArn, bucketNameOf, S3_BUCKET_TYPE, s3BucketConfigurationSchema } from '../evidence/resources/s3';
+import { dataEventAccess, managementAccess } from './cloudtrail-selectors';
+import {
+  type AccountEvidence,
+  accountWideResources,
+  defineAccountCheck,
+  defineResourceCheck,
+  judgeValidated,
+  type Population,
+  populationFinding,
+  readConfiguration,
+  snapshotsByAccount,
+} from './framework';
+import { accountRootArn, fail, failureLine, findingFor, missing, pass, type Verdict } from './helpers';
 import { judgePublicAccessBlocked, judgeTlsOnly, judgeVersioning } from './s3';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
@@ -26,24 +35,40 @@ interface AccountTrails {
   trails: TrailView[];
 }
 
-/** Trails per account across every region's snapshot, each trail once. */
+const isTrail = (resource: SnapshotResource) => resource.type === CLOUDTRAIL_TRAIL_TYPE;
+const trailConfiguration = (resource: SnapshotResource) => readConfiguration(cloudTrailTrailConfigurationSchema, resource);
+
+/**
+ * A multi-region trail is recorded in every region, as shadow copies outside its home region:
+ * the home copy replaces a shadow copy kept first.
+ */
+function preferHomeCopy(candidate: SnapshotResource, kept: SnapshotResource): boolean {
+  const replacement = trailConfiguration(candidate);
+  return trailConfiguration(kept)?.isShadow === true && replacement !== undefined && !replacement.isShadow;
+}
+
+/** An account's trails across every region's snapshot, each trail once. */
+function accountTrails({ account, snapshots }: AccountEvidence): AccountTrails {
+  const trails = accountWideResources(snapshots, isTrail, preferHomeCopy).map(({ resource, snapshot }): TrailView => {
+    const configuration = trailConfiguration(resource);
+    return { resource, snapshot, ...(configuration ? { configuration } : {}) };
+  });
+  return { account, snapshots, trails };
+}
+
+const trailsOfContext = new WeakMap<CheckContext, Map<string, AccountTrails>>();
+
+/** Trails per account, once per evaluation: every ML bucket is judged against its account's trails. */
 function trailsByAccount(context: CheckContext): Map<string, AccountTrails> {
-  const accounts = new Map<string, AccountTrails>();
-  for (const snapshot of context.snapshots('cloudtrail')) {
-    let entry = accounts.get(snapshot.account);
-    if (!entry) {
-      entry = { account: snapshot.account, snapshots: [], trails: [] };
-      accounts.set(snapshot.account, entry);
-    }
-    entry.snapshots.push(snapshot);
-    for (const resource of snapshot.resources.filter((r) => r.type === CLOUDTRAIL_TRAIL_TYPE)) {
-      const parsed = cloudTrailTrailConfigurationSchema.safeParse(resource.configuration);
-      const view: TrailView = { resource, snapshot, ...(parsed.success ? { configuration: parsed.data } : {}) };
-      const index = entry.trails.findIndex((t) => t.resource.arn === resource.arn);
-      if (index < 0) entry.trails.push(view);
-      else if (entry.trails[index]?.configuration?.isShadow && view.configuration && !view.configuration.isShadow)
-        entry.trails[index] = view;
-    }
+  let accounts = trailsOfContext.get(context);
+  if (!accounts) {
+    accounts = new Map(
+      [...snapshotsByAccount(context.snapshots('cloudtrail'))].map(([account, snapshots]) => [
+        account,
+        accountTrails({ account, snapshots }),
+      ]),
+    );
+    trailsOfContext.set(context, accounts);
   }
   return accounts;
 }
@@ -60,79 +85,6 @@ function unreadable(view: TrailView, what: string, api: string): Verdict | undef
   return undefined;
 }
 
-interface Access {
-  read: boolean;
-  write: boolean;
-}
-
-const accessOf = (readWriteType: BasicEventSelector['readWriteType']): Access => ({
-  read: readWriteType !== 'WriteOnly',
-  write: readWriteType !== 'ReadOnly',
-});
-
-const NONE: Access = { read: false, write: false };
-
-/**
- * What an advanced selector's readOnly field lets through. readOnly is "true" or "false", so
- * notEquals ["true"] records writes only; any other operator (startsWith...) is not trusted to cover.
- */
-const advancedAccess = (selector: AdvancedEventSelector): Access => {
-  const readOnly = selector.fieldSelectors.find((f) => f.field === 'readOnly');
-  if (!readOnly) return { read: true, write: true };
-  const { field: _field, equals, notEquals, ...others } = readOnly;
-  if (Object.values(others).some((values) => values !== undefined)) return NONE;
-  const admits = (value: 'true' | 'false') =>
-    (equals === undefined || equals.includes(value)) && !(notEquals ?? []).includes(value);
-  return { read: admits('true'), write: admits('false') };
-};
-
-const merge = (a: Access, b: Access): Access => ({ read: a.read || b.read, write: a.write || b.write });
-
-/** Read and write management events, from basic or advanced selectors. */
-function managementAccess(c: CloudTrailTrailConfiguration): Access {
-  const selectors = c.eventSelectors ?? { basic: [], advanced: [] };
-  const basic = selectors.basic.filter((s) => s.includeManagementEvents).map((s) => accessOf(s.readWriteType));
-  const advanced = selectors.advanced
-    .filter((s) => s.fieldSelectors.some((f) => f.field === 'eventCategory' && f.equals?.includes('Management')))
-    .map(advancedAccess);
-  return [...basic, ...advanced].reduce(merge, NONE);
-}
-
-const S3_OBJECT = 'AWS::S3::Object';
-
-/** A basic data resource value naming every bucket or this whole bucket (a deeper prefix covers only part). */
-const basicValueCovers = (value: string, bucket: string) =>
-  value === 'arn:aws:s3' ||
-  value === 'arn:aws:s3:::' ||
-  value === `arn:aws:s3:::${bucket}/` ||
-  value === `arn:aws:s3:::${bucket}`;
-
-/** Fields an advanced data selector may carry and still record every object operation on the bucket. */
-const NEUTRAL_FIELDS = new Set(['eventCategory', 'resources.type', 'resources.ARN', 'readOnly']);
-
-function advancedCovers(selector: AdvancedEventSelector, bucket: string): boolean {
-  const field = (name: string) => selector.fieldSelectors.find((f) => f.field === name);
-  if (!field('eventCategory')?.equals?.includes('Data')) return false;
-  if (!field('resources.type')?.equals?.includes(S3_OBJECT)) return false;
-  // Selectors narrowed by event name, caller or the like may miss accesses: only the plain ones count.
-  if (selector.fieldSelectors.some((f) => !NEUTRAL_FIELDS.has(f.field))) return false;
-  const arn = field('resources.ARN');
-  if (!arn) return true;
-  const objects = `arn:aws:s3:::${bucket}/`;
-  const onlyStartsWith = Object.keys(arn).every((k) => k === 'field' || k === 'startsWith');
-  return onlyStartsWith && (arn.startsWith ?? []).some((prefix) => objects.startsWith(prefix));
-}
-
-/** Read and write S3 data events on the whole bucket that the trail's selectors record. */
-function dataEventAccess(c: CloudTrailTrailConfiguration, bucket: string): Access {
-  const selectors = c.eventSelectors ?? { basic: [], advanced: [] };
-  const basic = selectors.basic
-    .filter((s) => s.dataResources.some((d) => d.type === S3_OBJECT && d.values.some((v) => basicValueCovers(v, bucket))))
-    .map((s) => accessOf(s.readWriteType));
-  const advanced = selectors.advanced.filter((s) => advancedCovers(s, bucket)).map(advancedAccess);
-  return [...basic, ...advanced].reduce(merge, NONE);
-}
-
 function accountFinding(check: string, account: AccountTrails, verdict: Verdict, evidenceFrom?: TrailView): Finding {
   return {
     check,
@@ -145,71 +97,67 @@ function accountFinding(check: string, account: AccountTrails, verdict: Verdict,
   };
 }
 
-const multiRegionLogging: Check = {
-  id: 'ct.multi_region_logging',
-  collectors: ['cloudtrail'],
-  passCondition: 'a multi-region trail is logging and records read and write management events',
-  remediation: 'Create a multi-region trail (or turn logging on) recording All management events.',
-  run: (context) =>
-    [...trailsByAccount(context).values()].map((account) => {
-      const multiRegion = multiRegionTrails(account);
-      const reasons: string[] = [];
-      let error: Verdict | undefined;
-      for (const trail of multiRegion) {
-        const problem =
-          unreadable(trail, 'status', 'cloudtrail:GetTrailStatus') ??
-          unreadable(trail, 'selectors', 'cloudtrail:GetEventSelectors');
-        if (problem) {
-          error ??= problem;
-          continue;
-        }
-        const c = trail.configuration!;
-        const management = managementAccess(c);
-        if (c.status?.isLogging && management.read && management.write)
-          return accountFinding(
-            'ct.multi_region_logging',
-            account,
-            pass(`${trail.resource.arn}: IsMultiRegionTrail true, IsLogging true, read and write management events`),
-            trail,
-          );
-        reasons.push(
-          `${c.name}: IsLogging ${c.status?.isLogging}, management events read ${management.read} write ${management.write}`,
-        );
-      }
-      const failedListing = listingFailure(account.snapshots);
-      if (error) return accountFinding('ct.multi_region_logging', account, error);
-      if (failedListing)
-        return accountFinding('ct.multi_region_logging', account, {
-          status: 'ERROR',
-          detail: `trails could not be listed: ${failureLine(failedListing)}`,
-        });
+/** PASS naming the first multi-region trail that logs all management events. */
+function judgeMultiRegionLogging(account: AccountTrails): Finding {
+  const multiRegion = multiRegionTrails(account);
+  const reasons: string[] = [];
+  let error: Verdict | undefined;
+  for (const trail of multiRegion) {
+    const problem =
+      unreadable(trail, 'status', 'cloudtrail:GetTrailStatus') ?? unreadable(trail, 'selectors', 'cloudtrail:GetEventSelectors');
+    if (problem) {
+      error ??= problem;
+      continue;
+    }
+    const c = trail.configuration!;
+    const management = managementAccess(c);
+    if (c.status?.isLogging && management.read && management.write)
       return accountFinding(
         'ct.multi_region_logging',
         account,
-        fail(
-          reasons.length > 0
-            ? `no multi-region trail qualifies: ${reasons.join('; ')}`
-            : 'no multi-region trail (IsMultiRegionTrail true) exists',
-        ),
+        pass(`${trail.resource.arn}: IsMultiRegionTrail true, IsLogging true, read and write management events`),
+        trail,
       );
-    }),
-};
+    reasons.push(
+      `${c.name}: IsLogging ${c.status?.isLogging}, management events read ${management.read} write ${management.write}`,
+    );
+  }
+  const failedListing = listingFailure(account.snapshots);
+  if (error) return accountFinding('ct.multi_region_logging', account, error);
+  if (failedListing)
+    return accountFinding('ct.multi_region_logging', account, {
+      status: 'ERROR',
+      detail: `trails could not be listed: ${failureLine(failedListing)}`,
+    });
+  return accountFinding(
+    'ct.multi_region_logging',
+    account,
+    fail(
+      reasons.length > 0
+        ? `no multi-region trail qualifies: ${reasons.join('; ')}`
+        : 'no multi-region trail (IsMultiRegionTrail true) exists',
+    ),
+  );
+}
+
+const multiRegionLogging = defineAccountCheck({
+  id: 'ct.multi_region_logging',
+  collector: 'cloudtrail',
+  passCondition: 'a multi-region trail is logging and records read and write management events',
+  remediation: 'Create a multi-region trail (or turn logging on) recording All management events.',
+  judge: (evidence) => [judgeMultiRegionLogging(accountTrails(evidence))],
+});
 
 /** The multi-region trails ("that trail" of ct.multi_region_logging); a trail whose record is unreadable stays in, as ERROR. */
 const multiRegionTrails = (account: AccountTrails) =>
   account.trails.filter((t) => !t.configuration || t.configuration.isMultiRegion);
 
-/** The account finding when no multi-region trail is in scope: ERROR if the trails could not be listed. */
-function noMultiRegionTrail(id: string, account: AccountTrails, nothing: string): Finding {
-  const failedListing = listingFailure(account.snapshots);
-  return accountFinding(
-    id,
-    account,
-    failedListing
-      ? { status: 'ERROR', detail: `trails could not be listed: ${failureLine(failedListing)}` }
-      : { status: 'NOT_APPLICABLE', detail: `${nothing} (see ct.multi_region_logging)` },
-  );
-}
+/** The trails as a population: an empty listing we could not read proves nothing. */
+const trailPopulation = (none: string): Population => ({
+  what: 'trails',
+  listApis: [],
+  none: `${none} (see ct.multi_region_logging)`,
+});
 
 /** Checks on the multi-region trails themselves ("that trail" of ct.multi_region_logging). */
 function multiRegionTrailCheck(
@@ -218,26 +166,18 @@ function multiRegionTrailCheck(
   remediation: string,
   judge: (c: CloudTrailTrailConfiguration, trail: TrailView) => Verdict,
 ): Check {
-  return {
+  return defineResourceCheck({
     id,
-    collectors: ['cloudtrail'],
+    collector: 'cloudtrail',
     passCondition,
     remediation,
-    run: (context) =>
-      [...trailsByAccount(context).values()].flatMap((account) => {
-        const inScope = multiRegionTrails(account);
-        if (inScope.length === 0) return [noMultiRegionTrail(id, account, 'no multi-region trail')];
-        return inScope.map((trail) =>
-          findingFor(
-            id,
-            trail.resource,
-            trail.configuration
-              ? judge(trail.configuration, trail)
-              : { status: 'ERROR', detail: `${trail.resource.arn}: configuration does not match its schema` },
-          ),
-        );
-      }),
-  };
+    type: CLOUDTRAIL_TRAIL_TYPE,
+    schema: cloudTrailTrailConfigurationSchema,
+    span: { account: true, prefer: preferHomeCopy },
+    select: (c) => c.isMultiRegion,
+    judge: (c, resource, snapshot) => judge(c, { resource, snapshot, configuration: c }),
+    population: trailPopulation('no multi-region trail'),
+  });
 }
 
 const logFileValidation = multiRegionTrailCheck(
@@ -290,7 +230,9 @@ function findBucket(
 }
 
 function judgeLogBucket(context: CheckContext, bucket: SnapshotResource, snapshot: Snapshot): Verdict {
-  const verdicts = LOG_BUCKET_JUDGES.map((judge) => judge(bucketConfiguration(bucket), bucket, snapshot, context));
+  const verdicts = LOG_BUCKET_JUDGES.map((judge) =>
+    judgeValidated(s3BucketConfigurationSchema, judge, bucket, snapshot, context),
+  );
   const failed = verdicts.filter((v) => v.status === 'FAIL');
   if (failed.length > 0) return fail(`log bucket not protected: ${failed.map((v) => v.detail).join('; ')}`);
   const error = verdicts.find((v) => v.status === 'ERROR');
@@ -325,83 +267,73 @@ function unseenLogBucket(context: CheckContext, account: string, name: string, t
   );
 }
 
-const logBucketProtected: Check = {
+const logBucketProtected = defineAccountCheck({
   id: 'ct.log_bucket_protected',
+  collector: 'cloudtrail',
   collectors: ['cloudtrail', 's3'],
   passCondition:
     "the multi-region trail's S3 bucket has public access blocked, versioning Enabled and a TLS-only bucket policy (a bucket in another account is ERROR unless listed in config externalTrailBuckets)",
   remediation:
     'On the log bucket: turn on all four Block Public Access settings, enable versioning, and add a Deny of s3:* when aws:SecureTransport is false.',
-  run: (context) =>
-    [...trailsByAccount(context).values()].flatMap((account) => {
-      const inScope = multiRegionTrails(account);
-      if (inScope.length === 0)
-        return [noMultiRegionTrail('ct.log_bucket_protected', account, 'no multi-region trail, so no log bucket to judge')];
-      const findings: Finding[] = [];
-      const trailsByBucket = new Map<string, string[]>();
-      for (const trail of inScope) {
-        const name = trail.configuration?.s3BucketName;
-        if (!trail.configuration || !name) {
-          findings.push(
-            findingFor('ct.log_bucket_protected', trail.resource, {
-              status: 'ERROR',
-              detail: trail.configuration
-                ? `${trail.resource.arn}: the trail names no S3 bucket`
-                : `${trail.resource.arn}: configuration does not match its schema`,
-            }),
-          );
-          continue;
-        }
-        trailsByBucket.set(name, [...(trailsByBucket.get(name) ?? []), trail.configuration.name]);
-      }
-      for (const [name, trails] of trailsByBucket) {
-        const found = findBucket(context, account.account, name);
+  judge: (evidence, context) => {
+    const account = accountTrails(evidence);
+    const inScope = multiRegionTrails(account);
+    if (inScope.length === 0) {
+      const where = {
+        account: account.account,
+        region: GLOBAL_REGION,
+        evidence: account.snapshots[0]!.evidence,
+        errors: account.snapshots.flatMap((s) => s.errors),
+      };
+      const population = trailPopulation('no multi-region trail, so no log bucket to judge');
+      return [populationFinding('ct.log_bucket_protected', population, where, 0)!];
+    }
+    const findings: Finding[] = [];
+    const trailsByBucket = new Map<string, string[]>();
+    for (const trail of inScope) {
+      const name = trail.configuration?.s3BucketName;
+      if (!trail.configuration || !name) {
         findings.push(
-          found
-            ? {
-                ...findingFor('ct.log_bucket_protected', found.bucket, judgeLogBucket(context, found.bucket, found.snapshot)),
-                account: account.account,
-              }
-            : unseenLogBucket(context, account.account, name, trails),
+          findingFor('ct.log_bucket_protected', trail.resource, {
+            status: 'ERROR',
+            detail: trail.configuration
+              ? `${trail.resource.arn}: the trail names no S3 bucket`
+              : `${trail.resource.arn}: configuration does not match its schema`,
+          }),
         );
+        continue;
       }
-      return findings;
-    }),
-};
+      trailsByBucket.set(name, [...(trailsByBucket.get(name) ?? []), trail.configuration.name]);
+    }
+    for (const [name, trails] of trailsByBucket) {
+      const found = findBucket(context, account.account, name);
+      findings.push(
+        found
+          ? {
+              ...findingFor('ct.log_bucket_protected', found.bucket, judgeLogBucket(context, found.bucket, found.snapshot)),
+              account: account.account,
+            }
+          : unseenLogBucket(context, account.account, name, trails),
+      );
+    }
+    return findings;
+  },
+});
 
-const mlDataEvents: Check = {
+const mlDataEvents = defineResourceCheck({
   id: 'ct.ml_data_events',
+  collector: 's3',
   collectors: ['cloudtrail', 's3', 'sagemaker'],
   passCondition: 'a logging trail records read and write S3 data events on the whole ML bucket (basic or advanced selectors)',
   remediation: 'Add an S3 data event selector for the bucket (or all buckets) to a logging multi-region trail.',
-  run: failClosedOnScopeGaps('ct.ml_data_events', (context) => {
-    const trails = trailsByAccount(context);
-    const findings: Finding[] = [];
-    for (const snapshot of context.snapshots('s3')) {
-      const buckets = snapshot.resources.filter(
-        (r) => r.type === S3_BUCKET_TYPE && context.mlScope.isMlBucket(r.account, bucketNameOf(r.arn)),
-      );
-      for (const bucket of buckets)
-        findings.push(findingFor('ct.ml_data_events', bucket, judgeBucket(bucket, trails.get(bucket.account))));
-      // A partial bucket listing leaves ML buckets unjudged: ERROR naming it, next to the buckets seen.
-      const failedListing =
-        snapshot.errors.find((e) => e.api === 's3:ListBuckets') ??
-        (buckets.length === 0 ? listingFailure([snapshot]) : undefined);
-      if (failedListing || buckets.length === 0) {
-        findings.push({
-          check: 'ct.ml_data_events',
-          resource: accountRootArn(snapshot.account),
-          account: snapshot.account,
-          region: snapshot.region,
-          status: failedListing ? 'ERROR' : 'NOT_APPLICABLE',
-          detail: failedListing ? incompleteDetail('ML buckets', failedListing, buckets.length) : 'no ML buckets',
-          evidence: snapshot.evidence,
-        });
-      }
-    }
-    return findings;
-  }),
-};
+  type: S3_BUCKET_TYPE,
+  schema: s3BucketConfigurationSchema,
+  inScope: (_recorded, bucket, _snapshot, context) => context.mlScope.isMlBucket(bucket.account, bucketNameOf(bucket.arn)),
+  judge: (_bucket, bucket, _snapshot, context) => judgeBucket(bucket, trailsByAccount(context).get(bucket.account)),
+  // A partial bucket listing leaves ML buckets unjudged: ERROR naming it, next to the buckets seen.
+  population: { what: 'ML buckets', listApis: ['s3:ListBuckets'] },
+  mlScoped: true,
+});
 
 function judgeBucket(bucket: SnapshotResource, account: AccountTrails | undefined): Verdict {
   if (!account) return { status: 'ERROR', detail: `no CloudTrail evidence for account ${bucket.account}` };

@@ -46,8 +46,12 @@ export interface ResourceCheckSpec<T> {
   id: string;
   /** The collector whose snapshots hold the resources judged. */
   collector: CollectorName;
-  /** Other collectors whose evidence the scope or the judge reads (their absence leaves the check unjudged). */
-  reads?: readonly CollectorName[];
+  /**
+   * Every collector whose evidence the scope or the judge reads, `collector` among them, in the
+   * order reports name them (missing or stale evidence of any leaves the check unjudged); only
+   * `collector` unless given.
+   */
+  collectors?: readonly CollectorName[];
   /** The pass condition in one line (shown in reports). */
   passCondition: string;
   /** What to do when it fails. */
@@ -131,7 +135,7 @@ export function judgeValidated<T>(
 }
 
 /** A resource with the snapshot that recorded it (its own region's, for an account-wide type). */
-interface Member {
+export interface Member {
   resource: SnapshotResource;
   snapshot: Snapshot;
 }
@@ -154,27 +158,42 @@ const byRegion = (snapshots: Snapshot[], isJudged: (resource: SnapshotResource) 
     errors: snapshot.errors,
   }));
 
-function byAccount(
+/** Snapshots by account, in snapshot order. */
+export function snapshotsByAccount(snapshots: Snapshot[]): Map<string, Snapshot[]> {
+  const accounts = new Map<string, Snapshot[]>();
+  for (const snapshot of snapshots) accounts.set(snapshot.account, [...(accounts.get(snapshot.account) ?? []), snapshot]);
+  return accounts;
+}
+
+/** The resources of an account-wide type across an account's regional snapshots, each ARN once: the copy `prefer` picks. */
+export function accountWideResources(
   snapshots: Snapshot[],
   isJudged: (resource: SnapshotResource) => boolean,
   prefer: (candidate: SnapshotResource, kept: SnapshotResource) => boolean,
-) {
-  const groups = new Map<string, Group>();
+): Member[] {
+  const members: Member[] = [];
   for (const snapshot of snapshots) {
-    let group = groups.get(snapshot.account);
-    if (!group) {
-      group = { account: snapshot.account, region: GLOBAL_REGION, evidence: snapshot.evidence, members: [], errors: [] };
-      groups.set(snapshot.account, group);
-    }
-    group.errors.push(...snapshot.errors);
     for (const resource of snapshot.resources.filter(isJudged)) {
-      const index = group.members.findIndex((m) => m.resource.arn === resource.arn);
-      if (index < 0) group.members.push({ resource, snapshot });
-      else if (prefer(resource, group.members[index]!.resource)) group.members[index] = { resource, snapshot };
+      const index = members.findIndex((m) => m.resource.arn === resource.arn);
+      if (index < 0) members.push({ resource, snapshot });
+      else if (prefer(resource, members[index]!.resource)) members[index] = { resource, snapshot };
     }
   }
-  return [...groups.values()];
+  return members;
 }
+
+const byAccount = (
+  snapshots: Snapshot[],
+  isJudged: (resource: SnapshotResource) => boolean,
+  prefer: (candidate: SnapshotResource, kept: SnapshotResource) => boolean,
+): Group[] =>
+  [...snapshotsByAccount(snapshots)].map(([account, mine]) => ({
+    account,
+    region: GLOBAL_REGION,
+    evidence: mine[0]!.evidence,
+    members: accountWideResources(mine, isJudged, prefer),
+    errors: mine.flatMap((snapshot) => snapshot.errors),
+  }));
 
 /** The failure that makes the population incomplete, if any (see Population). */
 function listingFailure(errors: CollectionError[], population: Population, judged: number): CollectionError | undefined {
@@ -246,7 +265,7 @@ export function defineResourceCheck<T>(spec: ResourceCheckSpec<T>): Check {
   };
   return {
     id: spec.id,
-    collectors: [spec.collector, ...(spec.reads ?? [])],
+    collectors: [...(spec.collectors ?? [spec.collector])],
     passCondition: spec.passCondition,
     remediation: spec.remediation,
     run: spec.mlScoped ? failClosedOnScopeGaps(spec.id, run) : run,
@@ -263,7 +282,8 @@ export interface AccountCheckSpec {
   id: string;
   /** The collector whose snapshots define the accounts judged. */
   collector: CollectorName;
-  reads?: readonly CollectorName[];
+  /** Every collector whose evidence the check reads, as for a resource check. */
+  collectors?: readonly CollectorName[];
   passCondition: string;
   remediation: string;
   /** The findings for one account: on the account root, or on the resources that decide it. */
@@ -274,14 +294,12 @@ export interface AccountCheckSpec {
 export function defineAccountCheck(spec: AccountCheckSpec): Check {
   return {
     id: spec.id,
-    collectors: [spec.collector, ...(spec.reads ?? [])],
+    collectors: [...(spec.collectors ?? [spec.collector])],
     passCondition: spec.passCondition,
     remediation: spec.remediation,
-    run: (context) => {
-      const accounts = new Map<string, Snapshot[]>();
-      for (const snapshot of context.snapshots(spec.collector))
-        accounts.set(snapshot.account, [...(accounts.get(snapshot.account) ?? []), snapshot]);
-      return [...accounts].flatMap(([account, snapshots]) => spec.judge({ account, snapshots }, context));
-    },
+    run: (context) =>
+      [...snapshotsByAccount(context.snapshots(spec.collector))].flatMap(([account, snapshots]) =>
+        spec.judge({ account, snapshots }, context),
+      ),
   };
 }

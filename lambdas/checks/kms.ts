@@ -135,7 +135,7 @@ const inUseNotDisabled = keyCheck({
   judge: (c) => (c.keyState === 'Enabled' ? pass('KeyState Enabled') : fail(`KeyState ${c.keyState}`)),
   scopeName: 'keys used by ML resources',
   // Which keys are in use comes from SageMaker evidence: missing or stale, the scope is unknown.
-  reads: ['sagemaker'],
+  collectors: ['kms', 'sagemaker'],
   mlScoped: true,
 });
 

@@ -21,7 +21,7 @@ const AWS_MANAGED_S3_KEY = /(^|:)alias\/aws\/s3$/;
 export type BucketJudge = Judge<S3BucketConfiguration>;
 
 /** ML scope comes from SageMaker evidence too: without it (or with it stale) these checks cannot know their scope. */
-const ML_BUCKET_READS: CollectorName[] = ['sagemaker'];
+const ML_BUCKET_COLLECTORS: CollectorName[] = ['s3', 'sagemaker'];
 
 const isBucket = (resource: SnapshotResource) => resource.type === S3_BUCKET_TYPE;
 const bucketNameIn = (resource: SnapshotResource) => (resource.configuration as Partial<S3BucketConfiguration>).name ?? '';
@@ -45,7 +45,7 @@ function bucketCheck(spec: BucketCheckSpec): Check {
   return defineResourceCheck<S3BucketConfiguration>({
     id: spec.id,
     collector: 's3',
-    ...(ml ? { reads: ML_BUCKET_READS, mlScoped: true, complete: withUnseenListedBuckets(spec.id) } : {}),
+    ...(ml ? { collectors: ML_BUCKET_COLLECTORS, mlScoped: true, complete: withUnseenListedBuckets(spec.id) } : {}),
     passCondition: spec.passCondition,
     remediation: spec.remediation,
     type: S3_BUCKET_TYPE,
