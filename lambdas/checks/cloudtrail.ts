@@ -142,7 +142,7 @@ function judgeMultiRegionLogging(account: AccountTrails): Finding {
 
 const multiRegionLogging = defineAccountCheck({
   id: 'ct.multi_region_logging',
-  collector: 'cloudtrail',
+  accountsOf: 'cloudtrail',
   passCondition: 'a multi-region trail is logging and records read and write management events',
   remediation: 'Create a multi-region trail (or turn logging on) recording All management events.',
   judge: (evidence) => [judgeMultiRegionLogging(accountTrails(evidence))],
@@ -269,7 +269,7 @@ function unseenLogBucket(context: CheckContext, account: string, name: string, t
 
 const logBucketProtected = defineAccountCheck({
   id: 'ct.log_bucket_protected',
-  collector: 'cloudtrail',
+  accountsOf: 'cloudtrail',
   collectors: ['cloudtrail', 's3'],
   passCondition:
     "the multi-region trail's S3 bucket has public access blocked, versioning Enabled and a TLS-only bucket policy (a bucket in another account is ERROR unless listed in config externalTrailBuckets)",

@@ -1,6 +1,7 @@
-import { COLLECTOR_NAMES } from '../evidence/record';
+import { COLLECTOR_NAMES, type CollectorName } from '../evidence/record';
 import { bucketArn, bucketNameOf, S3_BUCKET_TYPE } from '../evidence/resources/s3';
-import { accountRootArn, failureLine } from './helpers';
+import { defineAccountCheck, defineStoreCheck } from './framework';
+import { accountRootArn, failureLine, type Verdict } from './helpers';
 import { buildMlInventory } from './ml-inventory';
 import type { Check, CheckContext, Finding, FindingStatus, Snapshot } from './types';
 
@@ -25,27 +26,24 @@ function storeFinding(check: string, context: CheckContext, status: FindingStatu
   };
 }
 
-/** Every account that appears in any snapshot: self-checks that are per account report on each. */
-function knownAccounts(context: CheckContext): string[] {
-  const accounts = new Set<string>();
-  for (const collector of COLLECTOR_NAMES) for (const snapshot of context.snapshots(collector)) accounts.add(snapshot.account);
-  return [...accounts].sort();
+interface PerAccountSpec {
+  id: string;
+  collectors: CollectorName[];
+  passCondition: string;
+  remediation: string;
+  judge: (account: string, context: CheckContext) => Verdict;
 }
 
-function perAccount(
-  check: string,
-  context: CheckContext,
-  judge: (account: string) => { status: FindingStatus; detail: string },
-): Finding[] {
-  const accounts = knownAccounts(context);
-  if (accounts.length === 0) return [storeFinding(check, context, 'ERROR', 'no evidence collected for any account')];
-  return accounts.map((account) => ({
-    check,
-    resource: accountRootArn(account),
-    account,
-    region: 'global',
-    ...judge(account),
-  }));
+/** A self-check answered for every account that appears in any snapshot, on its root. */
+function perAccountCheck({ judge, ...spec }: PerAccountSpec): Check {
+  return defineAccountCheck({
+    ...spec,
+    accountsOf: 'every collector',
+    judge: ({ account }, context) => [
+      { check: spec.id, resource: accountRootArn(account), account, region: 'global', ...judge(account, context) },
+    ],
+    noAccount: (context) => [storeFinding(spec.id, context, 'ERROR', 'no evidence collected for any account')],
+  });
 }
 
 function bucketLocked(context: CheckContext): Finding[] {
@@ -128,23 +126,21 @@ function unwatchedBuckets(context: CheckContext, account: string): string[] {
     .sort();
 }
 
-function changeLog(context: CheckContext): Finding[] {
+function changeLog(account: string, context: CheckContext): Verdict {
   const events = context.facts?.changeEvents;
-  return perAccount('evidence.change_log', context, (account) => {
-    if (!events) return { status: 'ERROR', detail: 'change events were not measured' };
-    if (!events.healthy)
-      return { status: 'FAIL', detail: `change-event path unhealthy${events.detail ? `: ${events.detail}` : ''}` };
-    const unwatched = unwatchedBuckets(context, account);
-    if (unwatched.length > 0)
-      return {
-        status: 'FAIL',
-        detail: `changes to ${unwatched.length} buckets are not watched, their regions forward no change events: ${unwatched.join(', ')} (add the regions to changeEvents.bucketRegions)`,
-      };
-    const count = events.byAccount[account] ?? 0;
-    return count > 0
-      ? { status: 'PASS', detail: `${count} change events captured in the period` }
-      : { status: 'FAIL', detail: 'no change events captured in the period' };
-  });
+  if (!events) return { status: 'ERROR', detail: 'change events were not measured' };
+  if (!events.healthy)
+    return { status: 'FAIL', detail: `change-event path unhealthy${events.detail ? `: ${events.detail}` : ''}` };
+  const unwatched = unwatchedBuckets(context, account);
+  if (unwatched.length > 0)
+    return {
+      status: 'FAIL',
+      detail: `changes to ${unwatched.length} buckets are not watched, their regions forward no change events: ${unwatched.join(', ')} (add the regions to changeEvents.bucketRegions)`,
+    };
+  const count = events.byAccount[account] ?? 0;
+  return count > 0
+    ? { status: 'PASS', detail: `${count} change events captured in the period` }
+    : { status: 'FAIL', detail: 'no change events captured in the period' };
 }
 
 /** Length of one report period from an EventBridge schedule expression. */
@@ -179,83 +175,80 @@ function missedPeriods(context: CheckContext): { windowStart: number; gaps: [num
   return { windowStart, gaps };
 }
 
-function reportsOnSchedule(context: CheckContext): Finding[] {
+function reportsOnSchedule(_account: string, context: CheckContext): Verdict {
   const measured = context.facts !== undefined;
   const { windowStart, gaps } = missedPeriods(context);
-  return perAccount('evidence.reports_on_schedule', context, () => {
-    if (!measured) return { status: 'ERROR', detail: 'previous reports were not listed' };
-    const since = new Date(windowStart).toISOString();
-    if (gaps.length === 0)
-      return { status: 'PASS', detail: `a report in every ${context.config.schedules.report} period since ${since}` };
-    const [from, to] = gaps[0]!;
-    return {
-      status: 'FAIL',
-      detail: `no report between ${new Date(from).toISOString()} and ${new Date(to).toISOString()} (${gaps.length} gaps since ${since})`,
-    };
-  });
+  if (!measured) return { status: 'ERROR', detail: 'previous reports were not listed' };
+  const since = new Date(windowStart).toISOString();
+  if (gaps.length === 0)
+    return { status: 'PASS', detail: `a report in every ${context.config.schedules.report} period since ${since}` };
+  const [from, to] = gaps[0]!;
+  return {
+    status: 'FAIL',
+    detail: `no report between ${new Date(from).toISOString()} and ${new Date(to).toISOString()} (${gaps.length} gaps since ${since})`,
+  };
 }
 
-function mlInventory(context: CheckContext): Finding[] {
-  const sagemaker = context.snapshots('sagemaker');
-  return perAccount('evidence.ml_inventory', context, (account) => {
-    const snapshots: Snapshot[] = [...sagemaker, ...context.snapshots('s3')].filter((s) => s.account === account);
-    const listingFailed = snapshots.flatMap((s) => s.errors).find((e) => e.resource === undefined);
-    if (listingFailed) {
-      return { status: 'ERROR', detail: `inventory incomplete: ${failureLine(listingFailed)}` };
-    }
-    const inventory = buildMlInventory(snapshots);
-    const counts = Object.entries(inventory.counts).map(([kind, n]) => `${n} ${kind}`);
-    return {
-      status: 'PASS',
-      detail: `inventory of ${inventory.nodes.length} resources (${counts.join(', ') || 'none'}), ${inventory.edges.length} data flows`,
-    };
-  });
+function mlInventory(account: string, context: CheckContext): Verdict {
+  const snapshots: Snapshot[] = [...context.snapshots('sagemaker'), ...context.snapshots('s3')].filter(
+    (s) => s.account === account,
+  );
+  const listingFailed = snapshots.flatMap((s) => s.errors).find((e) => e.resource === undefined);
+  if (listingFailed) {
+    return { status: 'ERROR', detail: `inventory incomplete: ${failureLine(listingFailed)}` };
+  }
+  const inventory = buildMlInventory(snapshots);
+  const counts = Object.entries(inventory.counts).map(([kind, n]) => `${n} ${kind}`);
+  return {
+    status: 'PASS',
+    detail: `inventory of ${inventory.nodes.length} resources (${counts.join(', ') || 'none'}), ${inventory.edges.length} data flows`,
+  };
 }
 
 export const EVIDENCE_CHECKS: Check[] = [
-  {
+  defineStoreCheck({
     id: 'evidence.bucket_locked',
     collectors: [],
     passCondition: 'Object Lock enabled, default retention COMPLIANCE for at least the configured days',
     remediation:
       'Deploy the evidence bucket with Object Lock in COMPLIANCE mode; retention cannot be added to an existing bucket without Object Lock.',
-    run: bucketLocked,
-  },
-  {
+    judge: bucketLocked,
+  }),
+  defineStoreCheck({
     id: 'evidence.collection_fresh',
     collectors: [...COLLECTOR_NAMES],
     passCondition: 'each collector, account and region has a complete full snapshot within its freshness window',
     remediation:
       'Check the collector schedule and the failed calls named in the detail (permissions, throttling), then re-run collection.',
-    run: collectionFresh,
-  },
-  {
+    judge: collectionFresh,
+  }),
+  defineStoreCheck({
     id: 'evidence.integrity',
     collectors: [],
     passCondition: 'the latest digest chain verifies',
     remediation:
       'Run soc2-ml verify, investigate every changed, missing or unlisted object, and escalate as a security incident.',
-    run: integrity,
-  },
-  {
+    judge: integrity,
+  }),
+  perAccountCheck({
     id: 'evidence.change_log',
     collectors: [],
     passCondition: 'change events captured in the period, and the event path healthy',
     remediation: 'Check the EventBridge rules, the SQS queue and its dead-letter queue of the change path.',
-    run: changeLog,
-  },
-  {
+    judge: changeLog,
+  }),
+  perAccountCheck({
     id: 'evidence.reports_on_schedule',
     collectors: [],
     passCondition: 'a report produced in every scheduled period of the window',
     remediation: 'Check the report schedule and the evaluator Lambda errors; produce the missing report.',
-    run: reportsOnSchedule,
-  },
-  {
+    judge: reportsOnSchedule,
+  }),
+  perAccountCheck({
     id: 'evidence.ml_inventory',
     collectors: ['s3', 'sagemaker'],
     passCondition: 'an ML inventory / data-flow graph produced from the latest evidence',
     remediation: 'Collect SageMaker and S3 evidence without listing errors so the inventory is complete.',
-    run: mlInventory,
-  },
+    judge: mlInventory,
+  }),
 ];

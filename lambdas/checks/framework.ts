@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type CollectionError, type CollectorName, GLOBAL_REGION } from '../evidence/record';
+import { COLLECTOR_NAMES, type CollectionError, type CollectorName, GLOBAL_REGION } from '../evidence/record';
 import { accountRootArn, findingFor, incompleteDetail, missing, type Verdict } from './helpers';
 import { failClosedOnScopeGaps } from './ml-scope';
 import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
@@ -272,7 +272,7 @@ export function defineResourceCheck<T>(spec: ResourceCheckSpec<T>): Check {
   };
 }
 
-/** What an account-level check sees of one account: every snapshot of its collector there. */
+/** What an account-level check sees of one account: its snapshots of the collectors that define the accounts. */
 export interface AccountEvidence {
   account: string;
   snapshots: Snapshot[];
@@ -280,26 +280,60 @@ export interface AccountEvidence {
 
 export interface AccountCheckSpec {
   id: string;
-  /** The collector whose snapshots define the accounts judged. */
-  collector: CollectorName;
-  /** Every collector whose evidence the check reads, as for a resource check. */
+  /**
+   * The accounts judged: those with evidence of one collector (in snapshot order), or, for the
+   * store's self-checks, every account with evidence of any collector (sorted).
+   */
+  accountsOf: CollectorName | 'every collector';
+  /** Every collector whose evidence the check reads; `accountsOf` unless given (none for every collector). */
   collectors?: readonly CollectorName[];
   passCondition: string;
   remediation: string;
   /** The findings for one account: on the account root, or on the resources that decide it. */
   judge: (account: AccountEvidence, context: CheckContext) => Finding[];
+  /** The findings when no account has evidence at all; none unless given. */
+  noAccount?: (context: CheckContext) => Finding[];
 }
 
-/** A check that judges each collected account as a whole (one trail suffices, one finding per account). */
+function accountsOf(spec: AccountCheckSpec, context: CheckContext): Map<string, Snapshot[]> {
+  if (spec.accountsOf !== 'every collector') return snapshotsByAccount(context.snapshots(spec.accountsOf));
+  const all = snapshotsByAccount(COLLECTOR_NAMES.flatMap((collector) => context.snapshots(collector)));
+  return new Map([...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A check that judges each account as a whole (one trail suffices, the account's change events...). */
 export function defineAccountCheck(spec: AccountCheckSpec): Check {
+  const defaultCollectors = spec.accountsOf === 'every collector' ? [] : [spec.accountsOf];
   return {
     id: spec.id,
-    collectors: [...(spec.collectors ?? [spec.collector])],
+    collectors: [...(spec.collectors ?? defaultCollectors)],
     passCondition: spec.passCondition,
     remediation: spec.remediation,
-    run: (context) =>
-      [...snapshotsByAccount(context.snapshots(spec.collector))].flatMap(([account, snapshots]) =>
-        spec.judge({ account, snapshots }, context),
-      ),
+    run: (context) => {
+      const accounts = accountsOf(spec, context);
+      if (accounts.size === 0) return spec.noAccount?.(context) ?? [];
+      return [...accounts].flatMap(([account, snapshots]) => spec.judge({ account, snapshots }, context));
+    },
+  };
+}
+
+export interface StoreCheckSpec {
+  id: string;
+  /** Collectors whose evidence the check reads (none for a check on the store alone). */
+  collectors: readonly CollectorName[];
+  passCondition: string;
+  remediation: string;
+  /** The findings about the store, from the facts the caller measured and the evidence it holds. */
+  judge: (context: CheckContext) => Finding[];
+}
+
+/** A self-check of the evidence store (its lock, its digest chain, the freshness of what it holds). */
+export function defineStoreCheck(spec: StoreCheckSpec): Check {
+  return {
+    id: spec.id,
+    collectors: [...spec.collectors],
+    passCondition: spec.passCondition,
+    remediation: spec.remediation,
+    run: spec.judge,
   };
 }
