@@ -17,7 +17,8 @@ import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from '.
  *   it is not known to be complete (ERROR naming the failed listing call) or is empty
  *   (NOT_APPLICABLE with its reason).
  *
- * An account-level check (`defineAccountCheck`) judges each collected account as a whole.
+ * An account-level check (`defineAccountCheck`) judges each collected account as a whole, and a
+ * store check (`defineStoreCheck`) the evidence store itself; both declare the same metadata.
  */
 
 export type Judge<T> = (configuration: T, resource: SnapshotResource, snapshot: Snapshot, context: CheckContext) => Verdict;
