@@ -5,10 +5,11 @@
  * small state object, so each expiry is announced once, not on every run.
  */
 import { z } from 'zod';
-import type { EvidenceStore } from '../evidence/store';
+import { ConditionalWriteConflictError, type ConditionalWriteStore, type EvidenceStore } from '../evidence/store';
 import { attester, manualStatus } from '../report/manual-status';
 import type { EvaluatedItem, EvaluationResult } from '../report/result';
-import { type AlertSender, escapeMrkdwn, type SlackMessage } from './slack';
+import { type AlertSender, escapeMrkdwn, type SlackMessage, SlackRejectedError } from './slack';
+import { conditionalStore } from './state';
 
 export const REMINDER_STATE_KEY = 'state/v1/reminders.json';
 export const REMINDER_STATE_SCHEMA = 'soc2-ml-reminders/v1';
@@ -153,29 +154,45 @@ export class ReminderStateError extends Error {
   }
 }
 
-export async function loadReminderState(store: EvidenceStore): Promise<ReminderState | undefined> {
-  const bytes = await store.get(REMINDER_STATE_KEY);
-  if (!bytes) return undefined;
+/** The stored reminder state and the tag a conditional replacement compares against. */
+async function loadTaggedReminderState(store: ConditionalWriteStore): Promise<{ state?: ReminderState; tag?: string }> {
+  const object = await store.getTagged(REMINDER_STATE_KEY);
+  if (!object) return {};
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(bytes));
+    raw = JSON.parse(new TextDecoder().decode(object.body));
   } catch (err) {
     throw new ReminderStateError((err as Error).message);
   }
   const parsed = reminderStateSchema.safeParse(raw);
   if (!parsed.success) throw new ReminderStateError(parsed.error.issues[0]?.message ?? 'schema mismatch');
-  return parsed.data;
+  return { state: parsed.data, tag: object.tag };
+}
+
+export async function loadReminderState(store: EvidenceStore): Promise<ReminderState | undefined> {
+  return (await loadTaggedReminderState(conditionalStore(store))).state;
 }
 
 export interface ReminderRun {
   /** Items the digest named; empty when nothing was due. */
   reminded: string[];
-  outcome: 'posted' | 'nothing due';
+  outcome: 'posted' | 'nothing due' | 'refused';
+  /** Why Slack refused the digest for good (outcome `refused`). */
+  refusal?: string;
 }
 
+/** Concurrent report runs rarely collide more than once; past this the run gives up loudly. */
+const MAX_CLAIM_ATTEMPTS = 5;
+const STATE_OPTIONS = { contentType: 'application/json' };
+const encodeState = (state: ReminderState) => new TextEncoder().encode(JSON.stringify(state));
+
 /**
- * Plans, posts one digest when anything is due, then records what was sent. A failed post
- * throws and records nothing, so the next run tries the same reminders again.
+ * Plans, claims and posts one digest when anything is due. The new state is written before the
+ * post and only if nobody replaced it since it was read, so two concurrent report runs cannot
+ * both announce the same expiry (the loser plans again from the winner's state). A post that
+ * fails for now puts the previous state back, so the next run tries the same reminders again;
+ * one Slack refuses for good (SlackRejectedError) stays recorded as sent, so it is not resent
+ * on every run, and is reported as `refused`.
  */
 export async function sendReminders(input: {
   store: EvidenceStore;
@@ -184,15 +201,29 @@ export async function sendReminders(input: {
   now: Date;
   days: number;
 }): Promise<ReminderRun> {
-  const { store, sender, now, days } = input;
-  const plan = planReminders(input.result, await loadReminderState(store), { now, days });
-  if (plan.reminders.length > 0) await sender.send(buildReminderMessage(plan.reminders, { now, days }));
-  await store.put(REMINDER_STATE_KEY, new TextEncoder().encode(JSON.stringify(plan.next)), {
-    contentType: 'application/json',
-    overwrite: true,
-  });
-  return {
-    reminded: plan.reminders.map((reminder) => reminder.itemId),
-    outcome: plan.reminders.length > 0 ? 'posted' : 'nothing due',
-  };
+  const { sender, now, days } = input;
+  const store = conditionalStore(input.store);
+  for (let attempt = 1; ; attempt++) {
+    const previous = await loadTaggedReminderState(store);
+    const plan = planReminders(input.result, previous.state, { now, days });
+    let claimed: string;
+    try {
+      claimed = (await store.putIfUnchanged(REMINDER_STATE_KEY, encodeState(plan.next), previous.tag, STATE_OPTIONS)).tag;
+    } catch (err) {
+      if (err instanceof ConditionalWriteConflictError && attempt < MAX_CLAIM_ATTEMPTS) continue;
+      throw err;
+    }
+    const reminded = plan.reminders.map((reminder) => reminder.itemId);
+    if (plan.reminders.length === 0) return { reminded, outcome: 'nothing due' };
+    try {
+      await sender.send(buildReminderMessage(plan.reminders, { now, days }));
+      return { reminded, outcome: 'posted' };
+    } catch (err) {
+      if (err instanceof SlackRejectedError) return { reminded, outcome: 'refused', refusal: err.message };
+      // With no earlier state the first run's baseline stays, only its announcements are undone.
+      const rollback = previous.state ?? { ...plan.next, sent: {} };
+      await store.putIfUnchanged(REMINDER_STATE_KEY, encodeState(rollback), claimed, STATE_OPTIONS);
+      throw err;
+    }
+  }
 }

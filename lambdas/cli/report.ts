@@ -89,14 +89,17 @@ export async function reportCommand(options: ReportOptions, out: CliOutput): Pro
     out.error(`soc2-ml: Slack refused a message for good (HTTP ${refused.status} ${refused.reason}); recorded, not retried`);
   if (sender) {
     try {
-      const { reminded } = await sendReminders({
+      const reminders = await sendReminders({
         store,
         result,
         now,
         days: config.reminders.days,
         sender,
       });
-      if (reminded.length > 0) out.progress(`expiry reminder posted to Slack for ${reminded.join(', ')}`);
+      if (reminders.outcome === 'refused')
+        out.error(`soc2-ml: Slack refused the expiry reminder for good (${reminders.refusal}); recorded, not resent`);
+      else if (reminders.reminded.length > 0)
+        out.progress(`expiry reminder posted to Slack for ${reminders.reminded.join(', ')}`);
     } catch (err) {
       out.error(`soc2-ml: expiry reminder not posted, it will be tried on the next run: ${errorMessage(err)}`);
     }

@@ -103,7 +103,8 @@ async function remind(
   input: Omit<Parameters<typeof sendReminders>[0], 'sender'>,
 ): Promise<{ reminded: string[] } | 'failed'> {
   try {
-    const { reminded } = await sendReminders({ ...input, sender });
+    const { reminded, outcome, refusal } = await sendReminders({ ...input, sender });
+    if (outcome === 'refused') logger.error('expiry reminders refused by Slack for good; recorded, not resent', { refusal });
     return { reminded };
   } catch (err) {
     logger.warn('expiry reminders not posted', { via: sender.description, failure: errorMessage(err) });

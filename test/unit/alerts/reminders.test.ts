@@ -7,7 +7,7 @@ import {
   ReminderStateError,
   sendReminders,
 } from '../../../lambdas/alerts/reminders';
-import type { AlertSender, SlackMessage } from '../../../lambdas/alerts/slack';
+import { type AlertSender, type SlackMessage, SlackRejectedError } from '../../../lambdas/alerts/slack';
 import type { EvaluatedItem, ManualEvidenceView } from '../../../lambdas/report/result';
 import { type TempStore, tempStore } from '../integrity/fixtures';
 
@@ -192,6 +192,51 @@ describe('sendReminders', () => {
     const retry = await sendReminders({ store: temp.store, result, sender, now: NOW, days: 14 });
     // Assess
     expect(retry.reminded).toEqual(['SEC-AM-5']);
+    expect(posted).toHaveLength(1);
+  });
+
+  it("puts an earlier state back when the post fails, so only this run's announcements are undone", async () => {
+    // Prepare: a first run already announced SEC-AM-5; SEC-AM-2 comes due later.
+    await sendReminders({ store: temp.store, result, sender, now: NOW, days: 14 });
+    const before = await loadReminderState(temp.store);
+    const later = { items: [...result.items, item('SEC-AM-2', 'ATTESTED', [attestation('SEC-AM-2', 5)])] };
+    // Act
+    await expect(sendReminders({ store: temp.store, result: later, sender: failing, now: NOW, days: 14 })).rejects.toThrow('503');
+    // Assess
+    expect(await loadReminderState(temp.store)).toEqual(before);
+  });
+
+  it('records a digest Slack refused for good and does not resend it', async () => {
+    // Prepare
+    let attempts = 0;
+    const refusing: AlertSender = {
+      description: 'refusing',
+      send: async () => {
+        attempts++;
+        throw new SlackRejectedError(400, 'invalid_blocks');
+      },
+    };
+    // Act
+    const first = await sendReminders({ store: temp.store, result, sender: refusing, now: NOW, days: 14 });
+    const second = await sendReminders({ store: temp.store, result, sender: refusing, now: NOW, days: 14 });
+    // Assess
+    expect(first).toEqual({
+      reminded: ['SEC-AM-5'],
+      outcome: 'refused',
+      refusal: 'Slack refused the message: HTTP 400 invalid_blocks',
+    });
+    expect(second.outcome).toBe('nothing due');
+    expect(attempts).toBe(1);
+  });
+
+  it('announces an expiry once when two report runs send at the same time', async () => {
+    // Act
+    const runs = await Promise.all([
+      sendReminders({ store: temp.store, result, sender, now: NOW, days: 14 }),
+      sendReminders({ store: temp.store, result, sender, now: NOW, days: 14 }),
+    ]);
+    // Assess
+    expect(runs.map((run) => run.outcome).sort()).toEqual(['nothing due', 'posted']);
     expect(posted).toHaveLength(1);
   });
 
