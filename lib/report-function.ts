@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
@@ -34,8 +34,13 @@ export interface ReportFunctionProps {
 
 /** What the report reads: evidence, attested manual evidence, the digest chain and earlier reports. */
 export const REPORT_READ_PREFIXES = ['evidence/', 'manual/', 'digests/', 'reports/'] as const;
-/** What it writes: reports (dated write-once, latest replaced) and the digests it seals. */
+/** What it writes: reports (dated write-once, latest replaced, period reports write-once) and the digests it seals. */
 export const REPORT_WRITE_PREFIXES = ['reports/', 'digests/'] as const;
+
+/** 06:00 UTC on the first day of each month: the period report of the month that just ended. */
+export const PERIOD_REPORT_SCHEDULE = 'cron(0 6 1 * ? *)';
+/** The event the monthly rule sends; `{ "period": { "from": "YYYY-MM-DD", "to": "YYYY-MM-DD" } }` asks for any window. */
+export const PREVIOUS_MONTH_PERIOD_EVENT = { period: 'previous-month' } as const;
 
 /**
  * Key administration without kms:Sign and kms:CreateGrant, written out rather than `kms:*`: no
@@ -182,6 +187,19 @@ export class ReportFunction extends Construct {
       description: 'soc2-ml-evidence: scheduled report and digest sealing',
       schedule: Schedule.expression(props.schedule),
       targets: [new LambdaFunction(this.function, { retryAttempts: MAX_ASYNC_RETRIES, deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    // The period report reads a month of evidence, so it runs apart from the daily report.
+    new Rule(this, 'PeriodSchedule', {
+      description: 'soc2-ml-evidence: period report of the previous month, written write-once under reports/period/',
+      schedule: Schedule.expression(PERIOD_REPORT_SCHEDULE),
+      targets: [
+        new LambdaFunction(this.function, {
+          event: RuleTargetInput.fromObject(PREVIOUS_MONTH_PERIOD_EVENT),
+          retryAttempts: MAX_ASYNC_RETRIES,
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
     });
 
     this.errorAlarm = errorAlarm(

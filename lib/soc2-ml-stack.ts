@@ -10,6 +10,7 @@ import { ChangeEventFunction } from './change-event-function';
 import { ChangeEventRules } from './change-event-rules';
 import { CollectorFunction } from './collector-function';
 import { EvaluatorFunction } from './evaluator-function';
+import { EvidenceAthena } from './evidence-athena';
 import { EvidenceBucket } from './evidence-bucket';
 import { EvidenceInbox } from './evidence-inbox';
 import { Organization } from './organization';
@@ -43,6 +44,7 @@ export class Soc2MlStack extends Stack {
   readonly inbox: EvidenceInbox;
   readonly trail?: AccountTrail;
   readonly organization?: Organization;
+  readonly athena?: EvidenceAthena;
 
   constructor(scope: Construct, id: string, props: Soc2MlStackProps) {
     super(scope, id, props);
@@ -106,6 +108,13 @@ export class Soc2MlStack extends Stack {
         config,
         changeEventsRole: this.changeEvents.role,
         accessLogBucket: this.evidence.accessLogBucket,
+      });
+    if (config.athena.enabled)
+      this.athena = new EvidenceAthena(this, 'Athena', {
+        evidenceBucket: this.evidence.bucket,
+        evidenceKey: this.evidence.key,
+        accessLogBucket: this.evidence.accessLogBucket,
+        config,
       });
     if (config.createTrail) this.trail = new AccountTrail(this, 'Trail', { accessLogBucket: this.evidence.accessLogBucket });
 

@@ -281,6 +281,34 @@ export const configSchema = z.strictObject({
     .describe(
       'Deploy a multi-region CloudTrail trail (log file validation, KMS, its own bucket); change events need one. For accounts without a trail.',
     ),
+  athena: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Register the evidence and the change log as Glue tables (partition projection over their keys) with an Athena workgroup, named population queries and an auditor query policy.',
+        ),
+      bytesScannedCutoffGb: positiveInt
+        .max(1_048_576)
+        .default(100)
+        .describe(
+          'Athena cancels any query of the workgroup that scans more than this many GiB (the cost ceiling of one query).',
+        ),
+      resultsRetentionDays: positiveInt
+        .max(3650)
+        .default(30)
+        .describe(
+          'Athena query results expire from the results bucket after this many days (they can be re-run from the evidence).',
+        ),
+      accounts: z
+        .array(accountId)
+        .optional()
+        .describe(
+          'Accounts the tables project as partitions. Default: this account, organization.accounts and changeEvents.recordOtherAccounts. Without it, an organization collected by OU projects the account partition as injected: every query must name its accounts.',
+        ),
+    })
+    .prefault({}),
   exceptions: z
     .array(exceptionSchema)
     .default([])

@@ -21,6 +21,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'npx cdk bootstrap': 'needs an AWS account',
   'npx cdk deploy': 'needs an AWS account; its -c context is validated below',
   'aws secretsmanager create-secret': 'needs an AWS account',
+  'aws athena': 'needs an AWS account (no Athena emulator exists here)',
 };
 
 const moto = useMoto();

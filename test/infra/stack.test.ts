@@ -134,13 +134,13 @@ describe('Soc2MlStack: evidence bucket', () => {
     });
   });
 
-  it('denies writing evidence, manual evidence and digests without If-None-Match: *, for every principal', () => {
+  it('denies writing evidence, manual evidence, digests and period reports without If-None-Match: *, for every principal', () => {
     // Act
     const bucketId = evidenceBucketId(template);
     const unconditional = bucketPolicyStatements(template, bucketId).filter(
       (s) => s.Effect === 'Deny' && asArray(s.Action).includes('s3:PutObject'),
     );
-    // Assess: reports/ and state/ stay overwritable (latest report copies, alert state)
+    // Assess: the rest of reports/ and state/ stay overwritable (latest report copies, alert state)
     expect(unconditional).toHaveLength(1);
     expect(unconditional[0]).toMatchObject({
       Principal: { AWS: '*' },
@@ -148,7 +148,7 @@ describe('Soc2MlStack: evidence bucket', () => {
       Condition: { Null: { 's3:if-none-match': 'true' } },
     });
     expect(objectPatterns(unconditional[0]!).sort()).toEqual(
-      ['/digests/*', '/evidence/*', '/manual/*'].map((p) => `${bucketId}${p}`),
+      ['/digests/*', '/evidence/*', '/manual/*', '/reports/period/*'].map((p) => `${bucketId}${p}`),
     );
   });
 
@@ -228,7 +228,8 @@ describe('Soc2MlStack: collectors', () => {
     const expected = parseConfig({ schedules: { sagemaker: 'rate(2 hours)' } }).schedules;
     // Assess
     const schedules = template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } });
-    expect(Object.keys(schedules)).toHaveLength(COLLECTOR_NAMES.length + 1);
+    // One per collector, the daily report and the monthly period report
+    expect(Object.keys(schedules)).toHaveLength(COLLECTOR_NAMES.length + 2);
     for (const collector of COLLECTOR_NAMES) {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: expected[collector],
