@@ -80,6 +80,21 @@ describe('cdk-nag AwsSolutions', () => {
     expect(violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`)).toEqual([]);
   });
 
+  it("acknowledges the auditor query policy's two object wildcards by name, and only on that policy", () => {
+    // Prepare: drop the acknowledgements of evidence/v1/* reads and results/* writes for auditors
+    const withoutAuditorAcks = (rule: Acknowledgment) => !/^(Auditors read|Athena names)/.test(rule.reason);
+    // Act
+    const violations = nagViolations(withoutAuditorAcks);
+    // Assess
+    expect(violations.map((v) => v.ruleName).sort()).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<AthenaResultsBucket\w+\.Arn>\/results\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<EvidenceBucket\w+\.Arn>\/evidence\/v1\/\*\]$/),
+    ]);
+    expect(new Set(violations.flatMap((v) => v.violatingResources.map((r) => r.constructPath)))).toEqual(
+      new Set(['Soc2MlEvidence/Athena/Auditor/Policy/Resource']),
+    );
+  });
+
   it('fails synth when the plugin finds an unacknowledged problem', () => {
     // Prepare
     const spy = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
