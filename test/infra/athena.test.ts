@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DateIntervalUnit, PartitionProjectionConfiguration } from 'aws-cdk-lib/aws-glue';
 import { parseConfig } from '../../lambdas/config/schema';
 import { changeLogKey } from '../../lambdas/events/change-log';
 import { parseCloudTrailEvent } from '../../lambdas/events/cloudtrail-event';
@@ -8,7 +9,13 @@ import { evidenceKey } from '../../lambdas/evidence/evidence-io';
 import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import { AUDITOR_ATHENA_ACTIONS, AUDITOR_GLUE_ACTIONS } from '../../lib/auditor-query-policy';
 import { accountProjection } from '../../lib/evidence-athena';
-import { CHANGE_EVENTS_TABLE, EVIDENCE_RECORDS_TABLE, type EvidenceTable, keyTemplate } from '../../lib/evidence-tables';
+import {
+  CHANGE_EVENTS_TABLE,
+  EVIDENCE_RECORDS_TABLE,
+  type EvidenceTable,
+  keyTemplate,
+  projectionParameters,
+} from '../../lib/evidence-tables';
 import { POPULATION_QUERIES } from '../../lib/population-queries';
 import { PERIOD_REPORT_SCHEDULE } from '../../lib/report-function';
 import { buildTestApp } from './synth';
@@ -66,6 +73,47 @@ describe('evidence tables: key templates match the keys the app writes', () => {
     expect(
       key.startsWith(keyFor(CHANGE_EVENTS_TABLE, { account: '123456789012', region: 'us-east-1', recorded_date: '2026-11-27' })),
     ).toBe(true);
+  });
+});
+
+describe('projectionParameters', () => {
+  it('writes the same projection properties as the stable aws-cdk-lib Glue module renders for the same settings', () => {
+    // Prepare: aws-cdk-lib's own (internal) renderer is an independent second implementation
+    const oracle = {
+      ...PartitionProjectionConfiguration.enum({ values: ['s3', 'iam'] })._renderParameters('collector'),
+      ...PartitionProjectionConfiguration.injected()._renderParameters('account'),
+      ...PartitionProjectionConfiguration.enum({ values: ['eu-west-1', 'global'] })._renderParameters('region'),
+      ...PartitionProjectionConfiguration.date({
+        min: 'NOW-400DAYS',
+        max: 'NOW',
+        format: 'yyyy-MM-dd',
+        step: { interval: 1, intervalUnit: DateIntervalUnit.DAYS },
+      })._renderParameters('collected_date'),
+    };
+    // Act
+    const ours = projectionParameters(
+      EVIDENCE_RECORDS_TABLE,
+      {
+        collector: { kind: 'enum', values: ['s3', 'iam'] },
+        account: { kind: 'injected' },
+        region: { kind: 'enum', values: ['eu-west-1', 'global'] },
+        collected_date: { kind: 'date', lookbackDays: 400 },
+      },
+      'bucket',
+    );
+    // Assess
+    expect(ours).toEqual({
+      ...oracle,
+      'projection.enabled': 'true',
+      'storage.location.template': `s3://bucket/${keyTemplate(EVIDENCE_RECORDS_TABLE)}`,
+    });
+  });
+
+  it('refuses a table whose partition key has no projection', () => {
+    // Act / Assess
+    expect(() => projectionParameters(CHANGE_EVENTS_TABLE, { account: { kind: 'injected' } }, 'bucket')).toThrow(
+      'no projection given for partition key change_events.region',
+    );
   });
 });
 
