@@ -41,6 +41,34 @@ const EVENT_COLUMNS = `event.detail.eventtime AS event_time,
 const CITATION_COLUMNS = `event.detail.eventid AS event_id,
   "$path" AS evidence_object`;
 
+/**
+ * The change events of some API calls that succeeded (a failed call created nothing), with
+ * columns of their own between the event's and the citation.
+ */
+function successfulCalls(spec: {
+  name: string;
+  description: string;
+  eventSource: string;
+  eventNames: readonly string[];
+  columns: string;
+}): PopulationQuery {
+  return {
+    name: spec.name,
+    description: spec.description,
+    parameters: CHANGE_WINDOW_PARAMETERS,
+    tables: [CHANGE_EVENTS_TABLE.name],
+    sql: `SELECT ${EVENT_COLUMNS},
+  ${spec.columns},
+  ${CITATION_COLUMNS}
+FROM ${CHANGE_EVENTS_TABLE.name}
+WHERE ${CHANGE_EVENTS_IN_WINDOW}
+  AND event.detail.eventsource = '${spec.eventSource}'
+  AND event.detail.eventname IN (${spec.eventNames.map((name) => `'${name}'`).join(', ')})
+  AND event.detail.errorcode IS NULL
+ORDER BY event_time, event_id`,
+  };
+}
+
 export const POPULATION_QUERIES: readonly PopulationQuery[] = [
   {
     name: 'change-events',
@@ -58,39 +86,23 @@ FROM ${CHANGE_EVENTS_TABLE.name}
 WHERE ${CHANGE_EVENTS_IN_WINDOW}
 ORDER BY event_time, event_id`,
   },
-  {
+  successfulCalls({
     name: 'new-credentials',
     description: 'Population: IAM users, access keys and console passwords created in the window (successful calls)',
-    parameters: CHANGE_WINDOW_PARAMETERS,
-    tables: [CHANGE_EVENTS_TABLE.name],
-    sql: `SELECT ${EVENT_COLUMNS},
-  COALESCE(event.detail.requestparameters.username, event.detail.useridentity.username) AS user_name,
-  event.detail.responseelements.accesskey.accesskeyid AS access_key_id,
-  ${CITATION_COLUMNS}
-FROM ${CHANGE_EVENTS_TABLE.name}
-WHERE ${CHANGE_EVENTS_IN_WINDOW}
-  AND event.detail.eventsource = 'iam.amazonaws.com'
-  AND event.detail.eventname IN ('CreateUser', 'CreateAccessKey', 'CreateLoginProfile')
-  AND event.detail.errorcode IS NULL
-ORDER BY event_time, event_id`,
-  },
-  {
+    eventSource: 'iam.amazonaws.com',
+    eventNames: ['CreateUser', 'CreateAccessKey', 'CreateLoginProfile'],
+    columns: `COALESCE(event.detail.requestparameters.username, event.detail.useridentity.username) AS user_name,
+  event.detail.responseelements.accesskey.accesskeyid AS access_key_id`,
+  }),
+  successfulCalls({
     name: 'model-deployments',
     description: 'Population: SageMaker endpoints and endpoint configurations created or updated in the window',
-    parameters: CHANGE_WINDOW_PARAMETERS,
-    tables: [CHANGE_EVENTS_TABLE.name],
-    sql: `SELECT ${EVENT_COLUMNS},
-  event.detail.requestparameters.endpointname AS endpoint_name,
+    eventSource: 'sagemaker.amazonaws.com',
+    eventNames: ['CreateEndpoint', 'UpdateEndpoint', 'CreateEndpointConfig'],
+    columns: `event.detail.requestparameters.endpointname AS endpoint_name,
   event.detail.requestparameters.endpointconfigname AS endpoint_config_name,
-  COALESCE(event.detail.responseelements.endpointarn, event.detail.responseelements.endpointconfigarn) AS resource_arn,
-  ${CITATION_COLUMNS}
-FROM ${CHANGE_EVENTS_TABLE.name}
-WHERE ${CHANGE_EVENTS_IN_WINDOW}
-  AND event.detail.eventsource = 'sagemaker.amazonaws.com'
-  AND event.detail.eventname IN ('CreateEndpoint', 'UpdateEndpoint', 'CreateEndpointConfig')
-  AND event.detail.errorcode IS NULL
-ORDER BY event_time, event_id`,
-  },
+  COALESCE(event.detail.responseelements.endpointarn, event.detail.responseelements.endpointconfigarn) AS resource_arn`,
+  }),
   {
     // Check statuses are not stored (they are evaluated from the records), so drift intervals
     // themselves come from `soc2-ml period`; this is the population they are computed from.
