@@ -67,7 +67,7 @@ export class EvidenceCatalog extends Construct {
             },
           },
         });
-        cfnTable.addDependency(this.database);
+        cfnTable.addResourceDependency(this.database);
         return [table.name, cfnTable];
       }),
     );

@@ -183,6 +183,9 @@ describe('Soc2MlStack: Athena over the evidence store', () => {
     template.resourceCountIs('AWS::Glue::Table', 2);
     template.resourceCountIs('AWS::Glue::Crawler', 0);
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'soc2_ml_evidence' } });
+    // A table is created in a database that exists: CloudFormation orders them by DependsOn
+    const databaseId = Object.keys(template.findResources('AWS::Glue::Database'))[0]!;
+    for (const table of Object.values(template.findResources('AWS::Glue::Table'))) expect(table.DependsOn).toEqual([databaseId]);
     for (const table of [EVIDENCE_RECORDS_TABLE, CHANGE_EVENTS_TABLE]) {
       const input = tableInput(table.name);
       expect(input.TableType).toBe('EXTERNAL_TABLE');
