@@ -1,3 +1,4 @@
+import { REDELIVERY_WINDOW_DAYS } from '../lambdas/events/change-log';
 import { CHANGE_EVENTS_TABLE, EVIDENCE_RECORDS_TABLE } from './evidence-tables';
 
 /**
@@ -19,12 +20,12 @@ export interface PopulationQuery {
 }
 
 /**
- * The change log is filed by recording date, which can trail the event by up to the 14-day
+ * The change log is filed by recording date, which can trail the event by up to the
  * redelivery window of the change queue (change-log.ts): the partitions read run that much past
  * the window, and the event's own time decides membership.
  */
 const CHANGE_EVENTS_IN_WINDOW = `recorded_date >= ?
-  AND recorded_date <= date_format(date_add('day', 14, date(?)), '%Y-%m-%d')
+  AND recorded_date <= date_format(date_add('day', ${REDELIVERY_WINDOW_DAYS}, date(?)), '%Y-%m-%d')
   AND event.detail.eventtime >= ?
   AND event.detail.eventtime < date_format(date_add('day', 1, date(?)), '%Y-%m-%d')`;
 const CHANGE_WINDOW_PARAMETERS = ['from', 'to', 'from', 'to'] as const;

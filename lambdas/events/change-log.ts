@@ -49,7 +49,7 @@ const DAY_MS = 86_400_000;
  * 14 days (MessageRetentionPeriod), counted from its first enqueue also in the dead-letter queue
  * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html).
  */
-const REDELIVERY_WINDOW_DAYS = 14;
+export const REDELIVERY_WINDOW_DAYS = 14;
 
 /**
  * The key under which the event was already recorded, if it was: the days from its own date
