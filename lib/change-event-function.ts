@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -8,10 +8,11 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
 import { COLLECTOR_NAMES } from '../lambdas/evidence/record';
+import { CHANGE_HANDLER_ACTIONS } from '../lambdas/handlers/permissions';
 import { acknowledgeCollectorReads, collectorReadStatements } from './collector-read-policy';
-import { acknowledgeWildcardResource, errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
+import { errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
+import { acknowledgeHandlerGrants, handlerInlinePolicies } from './handler-grants';
 
 export interface ChangeEventFunctionProps {
   /** Regions the collectors describe: regional read permissions name exactly these. */
@@ -43,37 +44,19 @@ export class ChangeEventFunction extends Construct {
     super(scope, id);
 
     const logGroup = retainedLogGroup(this);
-    const evidenceObjects = props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`);
     const read = { collectors: COLLECTOR_NAMES, regions: props.regions };
+    const grants = { evidenceBucket: props.evidenceBucket, evidenceKey: props.evidenceKey, logGroup };
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'soc2-ml-evidence change events: re-collects changed resources read-only, writes evidence only',
       inlinePolicies: {
         read: new PolicyDocument({ statements: collectorReadStatements(this, read) }),
-        evidence: new PolicyDocument({
-          statements: [
-            // GetObject and ListBucket: a write-once put that meets an existing key reads it back (duplicate delivery).
-            new PolicyStatement({
-              actions: ['s3:PutObject', 's3:PutObjectRetention', 's3:GetObject'],
-              resources: [evidenceObjects],
-            }),
-            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.evidenceBucket.bucketArn] }),
-            new PolicyStatement({
-              actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
-              resources: [props.evidenceKey.keyArn],
-            }),
-            new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-          ],
-        }),
+        ...handlerInlinePolicies(CHANGE_HANDLER_ACTIONS, grants),
       },
     });
     props.configParameter.grantRead(this.role);
     acknowledgeCollectorReads(this.role, read);
-    acknowledgeWildcardResource(
-      this.role,
-      evidenceObjects,
-      'Evidence and change-log keys are generated per event under evidence/v1/; write-once is enforced by Object Lock and If-None-Match.',
-    );
+    acknowledgeHandlerGrants(this.role, CHANGE_HANDLER_ACTIONS, grants);
 
     ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {
       functionTimeout: FUNCTION_TIMEOUT,

@@ -10,7 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
+import { EVIDENCE_ROOT } from '../lambdas/evidence/layout';
 import type { CollectorName } from '../lambdas/evidence/record';
 import { acknowledgeCollectorReads, collectorReadStatements } from './collector-read-policy';
 import {
@@ -50,7 +50,7 @@ export class CollectorFunction extends Construct {
     super(scope, id);
 
     const logGroup = retainedLogGroup(this);
-    const writes = { bucket: props.evidenceBucket, key: props.evidenceKey, prefix: EVIDENCE_PREFIX, logGroup };
+    const writes = { bucket: props.evidenceBucket, key: props.evidenceKey, prefix: EVIDENCE_ROOT, logGroup };
     const read = { collectors: [props.collector], regions: props.regions };
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

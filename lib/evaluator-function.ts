@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,10 +10,10 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ALERT_LOG_PREFIX, FINDING_STATE_KEY } from '../lambdas/alerts/state';
-import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
-import { DIGESTS_ROOT } from '../lambdas/integrity/digest';
-import { acknowledgeWildcardResource, errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
+import { EVIDENCE_ROOT } from '../lambdas/evidence/layout';
+import { EVALUATE_HANDLER_ACTIONS } from '../lambdas/handlers/permissions';
+import { errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
+import { acknowledgeHandlerGrants, handlerInlinePolicies } from './handler-grants';
 
 export interface EvaluatorFunctionProps {
   /** New objects under evidence/v1/ in this bucket trigger the evaluator. */
@@ -24,9 +24,6 @@ export interface EvaluatorFunctionProps {
   /** config.slack.webhookSecretArn: the only secret the evaluator may read. */
   slackWebhookSecretArn?: string;
 }
-
-/** Where the evaluator keeps the status of every (check, resource); it alone writes there, overwriting. */
-const STATE_PREFIX = FINDING_STATE_KEY.slice(0, FINDING_STATE_KEY.lastIndexOf('/') + 1);
 
 const FUNCTION_TIMEOUT = Duration.minutes(5);
 /** A batch that fails this often (an evaluator bug, not load: nothing is throttled) is kept in the dead-letter queue. */
@@ -59,43 +56,14 @@ export class EvaluatorFunction extends Construct {
     const { evidenceBucket, evidenceKey } = props;
 
     const logGroup = retainedLogGroup(this);
-    const evidenceObjects = evidenceBucket.arnForObjects('evidence/*');
-    const stateObjects = evidenceBucket.arnForObjects(`${STATE_PREFIX}*`);
-    const alertObjects = evidenceBucket.arnForObjects(`${ALERT_LOG_PREFIX}*`);
-    const digestObjects = evidenceBucket.arnForObjects(`${DIGESTS_ROOT}*`);
-    const secretStatements = props.slackWebhookSecretArn
-      ? [new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.slackWebhookSecretArn] })]
-      : [];
+    const grants = { evidenceBucket, evidenceKey, logGroup, slackWebhookSecretArn: props.slackWebhookSecretArn };
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'soc2-ml-evidence evaluator: reads evidence, writes finding state and the alert log',
-      inlinePolicies: {
-        read: new PolicyDocument({
-          statements: [
-            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [evidenceBucket.bucketArn] }),
-            new PolicyStatement({ actions: ['s3:GetObject'], resources: [evidenceObjects, stateObjects, digestObjects] }),
-            new PolicyStatement({ actions: ['kms:Decrypt'], resources: [evidenceKey.keyArn] }),
-            ...secretStatements,
-          ],
-        }),
-        write: new PolicyDocument({
-          statements: [
-            new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [stateObjects, alertObjects] }),
-            new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [evidenceKey.keyArn] }),
-            new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-          ],
-        }),
-      },
+      inlinePolicies: handlerInlinePolicies(EVALUATE_HANDLER_ACTIONS, grants),
     });
     props.configParameter.grantRead(this.role);
-    acknowledgeWildcardResource(this.role, evidenceObjects, 'The evaluator reads any evidence object it is notified of.');
-    acknowledgeWildcardResource(this.role, stateObjects, 'Finding state lives under state/v1/, replaced on each evaluation.');
-    acknowledgeWildcardResource(
-      this.role,
-      digestObjects,
-      'The digests sealing the evidence it evaluates, and their public keys.',
-    );
-    acknowledgeWildcardResource(this.role, alertObjects, 'Alert log keys are generated per alert under evidence/v1/alerts/.');
+    acknowledgeHandlerGrants(this.role, EVALUATE_HANDLER_ACTIONS, grants);
 
     ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {
       functionTimeout: FUNCTION_TIMEOUT,
@@ -110,7 +78,7 @@ export class EvaluatorFunction extends Construct {
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
-        detail: { bucket: { name: [evidenceBucket.bucketName] }, object: { key: [{ prefix: EVIDENCE_PREFIX }] } },
+        detail: { bucket: { name: [evidenceBucket.bucketName] }, object: { key: [{ prefix: EVIDENCE_ROOT }] } },
       },
       targets: [
         new SqsQueue(this.queue, {

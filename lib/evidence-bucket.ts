@@ -11,13 +11,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Soc2MlConfig } from '../lambdas/config/schema';
+import { WRITE_ONCE_PREFIXES } from '../lambdas/evidence/layout';
 import { denyKeyDestruction } from './key-deletion-guard';
-
-/**
- * Prefixes whose objects are written once; the rest of reports/ and state/ hold copies replaced
- * on every run. A period report is evidence an auditor keeps: it is never replaced.
- */
-export const WRITE_ONCE_PREFIXES = ['evidence/', 'manual/', 'digests/', 'reports/period/'] as const;
 
 export interface EvidenceBucketProps {
   /** Retention, lock mode and archive age from the validated configuration. */

@@ -8,8 +8,8 @@ import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { INBOX_ROOT, INTAKE_LOG_PREFIX } from '../lambdas/integrity/inbox';
-import { MANUAL_ROOT } from '../lambdas/integrity/periods';
+import { INBOX_ROOT, INTAKE_LOG_PREFIX, MANUAL_ROOT } from '../lambdas/evidence/layout';
+
 import { BucketEventsToQueue } from './bucket-events-to-queue';
 import { acknowledgeWildcardResource, errorAlarm, handlerFunction, retainedLogGroup, workQueue } from './function-parts';
 

@@ -29,9 +29,8 @@ import {
 import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Soc2MlConfig } from '../lambdas/config/schema';
-import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
+import { EVIDENCE_ROOT, RUN_SUMMARY_PREFIX } from '../lambdas/evidence/layout';
 import { COLLECTOR_NAMES } from '../lambdas/evidence/record';
-import { RUN_SUMMARY_PREFIX } from '../lambdas/organization/plan';
 import { RUN_DATA_PLAN_PREFIX, RUN_DATA_RESULTS_PREFIX } from '../lambdas/organization/run-data';
 import {
   acknowledgePrefixWrites,
@@ -112,7 +111,7 @@ export class OrganizationFanout extends Construct {
     });
 
     const collectorScope = new Construct(this, 'MemberCollector');
-    const evidenceWrites = this.writes(props, EVIDENCE_PREFIX, retainedLogGroup(collectorScope));
+    const evidenceWrites = this.writes(props, EVIDENCE_ROOT, retainedLogGroup(collectorScope));
     const memberRoles = `arn:${Aws.PARTITION}:iam::*:role/${organization.memberRoleName}`;
     this.memberCollectorRole = new Role(collectorScope, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -170,12 +169,12 @@ export class OrganizationFanout extends Construct {
     runRole.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:PutObject', 's3:PutObjectRetention'],
-        resources: [props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+        resources: [props.evidenceBucket.arnForObjects(`${EVIDENCE_ROOT}*`)],
       }),
     );
     props.configParameter.grantRead(runRole);
     acknowledgePrefixWrites(runRole, summaryWrites);
-    acknowledgePrefixWrites(runRole, { bucket: props.evidenceBucket, prefix: EVIDENCE_PREFIX });
+    acknowledgePrefixWrites(runRole, { bucket: props.evidenceBucket, prefix: EVIDENCE_ROOT });
     acknowledgeWildcardResource(runRole, plans, 'The plan step writes one task list per collector and run under plans/.');
     acknowledgeWildcardResource(runRole, results, 'The summary reads the map results Step Functions writes under results/.');
     this.runFunction = handlerFunction(runScope, {

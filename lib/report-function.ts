@@ -10,15 +10,9 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { REMINDER_STATE_KEY } from '../lambdas/alerts/reminders';
-import {
-  acknowledgeWildcardResource,
-  deadLetterQueue,
-  errorAlarm,
-  handlerFunction,
-  MAX_ASYNC_RETRIES,
-  retainedLogGroup,
-} from './function-parts';
+import { REPORT_HANDLER_ACTIONS } from '../lambdas/handlers/permissions';
+import { deadLetterQueue, errorAlarm, handlerFunction, MAX_ASYNC_RETRIES, retainedLogGroup } from './function-parts';
+import { acknowledgeHandlerGrants, handlerInlinePolicies } from './handler-grants';
 import { denyKeyDestruction } from './key-deletion-guard';
 
 export interface ReportFunctionProps {
@@ -31,11 +25,6 @@ export interface ReportFunctionProps {
   /** config.slack.webhookSecretArn: the only secret the report may read, to post its summary. */
   slackWebhookSecretArn?: string;
 }
-
-/** What the report reads: evidence, attested manual evidence, the digest chain and earlier reports. */
-export const REPORT_READ_PREFIXES = ['evidence/', 'manual/', 'digests/', 'reports/'] as const;
-/** What it writes: reports (dated write-once, latest replaced, period reports write-once) and the digests it seals. */
-export const REPORT_WRITE_PREFIXES = ['reports/', 'digests/'] as const;
 
 /** 06:00 UTC on the first day of each month: the period report of the month that just ended. */
 export const PERIOD_REPORT_SCHEDULE = 'cron(0 6 1 * ? *)';
@@ -84,47 +73,14 @@ export class ReportFunction extends Construct {
     const { evidenceBucket, evidenceKey } = props;
 
     const logGroup = retainedLogGroup(this);
-    const readObjects = REPORT_READ_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
-    const writeObjects = REPORT_WRITE_PREFIXES.map((prefix) => evidenceBucket.arnForObjects(`${prefix}*`));
-    // Which expiry reminders were sent: one object, read and replaced by this function alone.
-    const reminderState = evidenceBucket.arnForObjects(REMINDER_STATE_KEY);
-    const secretStatements = props.slackWebhookSecretArn
-      ? [new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.slackWebhookSecretArn] })]
-      : [];
+    const grants = { evidenceBucket, evidenceKey, logGroup, slackWebhookSecretArn: props.slackWebhookSecretArn };
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'soc2-ml-evidence report: reads the evidence store, writes reports and digests only',
-      inlinePolicies: {
-        read: new PolicyDocument({
-          statements: [
-            new PolicyStatement({
-              actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketObjectLockConfiguration'],
-              resources: [evidenceBucket.bucketArn],
-            }),
-            new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: readObjects }),
-            new PolicyStatement({ actions: ['s3:GetObject'], resources: [reminderState] }),
-            new PolicyStatement({ actions: ['kms:Decrypt'], resources: [evidenceKey.keyArn] }),
-            ...secretStatements,
-          ],
-        }),
-        write: new PolicyDocument({
-          statements: [
-            new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: writeObjects }),
-            new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention'], resources: [reminderState] }),
-            new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [evidenceKey.keyArn] }),
-            new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-          ],
-        }),
-      },
+      inlinePolicies: handlerInlinePolicies(REPORT_HANDLER_ACTIONS, grants),
     });
     props.configParameter.grantRead(this.role);
-    for (const objects of new Set([...readObjects, ...writeObjects])) {
-      acknowledgeWildcardResource(
-        this.role,
-        objects,
-        'Report, digest and evidence keys are dated per run under a fixed prefix; Object Lock keeps what is written.',
-      );
-    }
+    acknowledgeHandlerGrants(this.role, REPORT_HANDLER_ACTIONS, grants);
 
     // Signing rights live in the key policy, naming this role: no IAM policy can grant kms:Sign.
     const accountPrincipals = new AccountRootPrincipal();

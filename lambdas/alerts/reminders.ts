@@ -5,13 +5,14 @@
  * small state object, so each expiry is announced once, not on every run.
  */
 import { z } from 'zod';
+import { REMINDER_STATE_KEY } from '../evidence/layout';
 import { ConditionalWriteConflictError, type ConditionalWriteStore, type EvidenceStore } from '../evidence/store';
 import { attester, manualStatus } from '../report/manual-status';
 import type { EvaluatedItem, EvaluationResult } from '../report/result';
 import { type AlertSender, escapeMrkdwn, type SlackMessage, SlackRejectedError } from './slack';
 import { conditionalStore } from './state';
 
-export const REMINDER_STATE_KEY = 'state/v1/reminders.json';
+export { REMINDER_STATE_KEY };
 export const REMINDER_STATE_SCHEMA = 'soc2-ml-reminders/v1';
 const DAY_MS = 86_400_000;
 /** Slack shows at most 50 blocks; the header and the closing context take two. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { FINDING_STATUSES } from '../checks/types';
-import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
 import { sha256Hex } from '../evidence/hash';
+import { ALERT_LOG_PREFIX, FINDING_STATE_KEY, UNREADABLE_STATE_PREFIX } from '../evidence/layout';
 import { changeEventSchema } from '../evidence/record';
 import { type ConditionalWriteStore, type EvidenceStore, ObjectExistsError, supportsConditionalWrites } from '../evidence/store';
 import { compactTime } from '../integrity/periods';
@@ -13,16 +13,13 @@ import { compactTime } from '../integrity/periods';
  * alerts not yet delivered. One mutable object; every write is conditional on the version read
  * (S3 If-Match / If-None-Match, a lock file locally), so concurrent evaluations cannot both
  * claim a transition or both post a message. S3 versioning keeps its history.
+ * The alert log (ALERT_LOG_PREFIX): one write-once object per alert, in the evidence layout so
+ * the digest chain seals it: evidence/v1/alerts/account=A/date=YYYY-MM-DD/<HHMMSSmmm>Z-<alert id>.json.gz
  */
-export const FINDING_STATE_KEY = 'state/v1/finding-status.json';
+export { ALERT_LOG_PREFIX, FINDING_STATE_KEY };
 export const FINDING_STATE_SCHEMA = 'soc2-ml-finding-status/v1';
-/** Where an unreadable state file is kept (write-once, named by its hash) before it is replaced. */
-export const UNREADABLE_STATE_PREFIX = 'state/v1/unreadable/';
-/**
- * The alert log: one write-once object per alert, in the evidence layout so the digest chain
- * seals it: evidence/v1/alerts/account=A/date=YYYY-MM-DD/<HHMMSSmmm>Z-<alert id>.json.gz
- */
-export const ALERT_LOG_PREFIX = `${EVIDENCE_PREFIX}alerts/`;
+/** Where an unreadable state file is kept (write-once, named by its hash) before it is replaced: UNREADABLE_STATE_PREFIX. */
+export { UNREADABLE_STATE_PREFIX };
 
 const findingStatusSchema = z.enum(FINDING_STATUSES);
 

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { EVIDENCE_PREFIX } from '../evidence/evidence-io';
+import { CHANGE_LOG_PREFIX } from '../evidence/layout';
 import { redactSecrets, redactValues, scanBase64ScriptForCredentials } from '../evidence/redact';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import { ObjectExistsError } from '../evidence/store';
@@ -15,7 +15,7 @@ import type { CloudTrailEvent } from './cloudtrail-event';
  * inside the object): an event redriven after its day was sealed, or one dated in the future,
  * lands in the open period like any new evidence instead of in a sealed or never-sealed one.
  */
-export const CHANGE_LOG_PREFIX = `${EVIDENCE_PREFIX}changes/`;
+export { CHANGE_LOG_PREFIX };
 export const CHANGE_LOG_SCHEMA = 'soc2-ml-change-event/v1';
 
 export interface ChangeLogEntry {

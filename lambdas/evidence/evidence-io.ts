@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ZodError } from 'zod';
+import { EVIDENCE_ROOT } from './layout';
 import { EVIDENCE_SCHEMA, type EvidenceRecord, evidenceRecordSchema } from './record';
 import type { EvidenceStore, StoredObject } from './store';
 
-export const EVIDENCE_PREFIX = `${EVIDENCE_SCHEMA}/`;
+/** Records and logs under evidence/v1/: layout.ts names every prefix of the bucket. */
+export const EVIDENCE_PREFIX = EVIDENCE_ROOT;
 
 /**
  * Hive-style key (Athena can partition on it):

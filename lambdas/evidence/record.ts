@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Version tag written into every evidence record; readers refuse anything else. */
-export const EVIDENCE_SCHEMA = 'evidence/v1';
+import { EVIDENCE_SCHEMA } from './layout';
+
+export { EVIDENCE_SCHEMA };
 
 export const COLLECTOR_NAMES = ['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail'] as const;
 export const collectorNameSchema = z.enum(COLLECTOR_NAMES);

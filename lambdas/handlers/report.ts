@@ -7,6 +7,7 @@ import type { AwsClientFactory } from '../aws/clients';
 import { errorMessage } from '../aws/errors';
 import type { Soc2MlConfig } from '../config/schema';
 import type { PathLogger } from '../events/change-path';
+import { LATEST_HTML_REPORT_KEY } from '../evidence/layout';
 import type { EvidenceStore } from '../evidence/store';
 import { type EvidenceBucketFacts, readEvidenceBucketFacts } from '../integrity/bucket-lock';
 import { publicKeyKey } from '../integrity/digest';
@@ -52,8 +53,7 @@ export interface ScheduledReportResult {
   reminders: { reminded: string[] } | 'failed' | 'not configured';
 }
 
-/** The copy of the HTML report that recordReport replaces on every run: what the summary links to. */
-export const LATEST_HTML_REPORT_KEY = 'reports/latest/report.html';
+export { LATEST_HTML_REPORT_KEY };
 
 /**
  * The scheduled report without the Lambda around it: seal, verify, evaluate, store all five

@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { sha256Hex } from '../evidence/hash';
+import { DIGESTS_ROOT, PUBLIC_KEYS_PREFIX } from '../evidence/layout';
 import { type EvidenceStore, ObjectExistsError } from '../evidence/store';
 import { canonicalJson } from './canonical-json';
 import {
@@ -32,8 +33,7 @@ import { DIGEST_SIGNING_ALGORITHM, type DigestSigner, publicKeyFingerprint } fro
 import { forEachBounded, readObject, storedKeys } from './store-objects';
 
 export const DIGEST_SCHEMA = 'soc2-ml-digest/v1';
-export const DIGESTS_ROOT = 'digests/v1/';
-export const PUBLIC_KEYS_PREFIX = `${DIGESTS_ROOT}public-keys/`;
+export { DIGESTS_ROOT, PUBLIC_KEYS_PREFIX };
 /** Objects of a period may still be arriving this long after it ends; only then is it sealed. */
 export const DEFAULT_GRACE_PERIOD_MINUTES = 60;
 /** Objects hashed at once: enough to hide store latency, small enough to bound memory. */

@@ -19,13 +19,13 @@ import { z } from 'zod';
 import { errorCode } from '../aws/errors';
 import type { CatalogItem } from '../catalog/catalog';
 import { hexToBase64, sha256Hex } from '../evidence/hash';
+import { INBOX_ROOT, INTAKE_LOG_PREFIX } from '../evidence/layout';
 import type { EvidenceStore } from '../evidence/store';
 import { AttestInputError, attest, closestIds, MAX_NOTE_LENGTH } from './attest';
-import { compactTime, EVIDENCE_ROOT } from './periods';
+import { compactTime } from './periods';
 
-export const INBOX_ROOT = 'inbox/';
-/** The intake log: one sealed, write-once record per upload, in the evidence layout (account, date, time). */
-export const INTAKE_LOG_PREFIX = `${EVIDENCE_ROOT}inbox/`;
+/** The intake log (INTAKE_LOG_PREFIX): one sealed, write-once record per upload, in the evidence layout (account, date, time). */
+export { INBOX_ROOT, INTAKE_LOG_PREFIX };
 export const INTAKE_SCHEMA = 'soc2-ml-inbox-intake/v1';
 /** Read whole into the function's memory to hash it: documents and exports, not datasets. */
 export const MAX_INBOX_FILE_BYTES = 25 * 1024 * 1024;

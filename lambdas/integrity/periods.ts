@@ -7,6 +7,8 @@
  * manual evidence is not tied to an account and forms its own chain, named `manual`.
  */
 
+import { EVIDENCE_ROOT, MANUAL_ROOT, SEALED_ROOTS } from '../evidence/layout';
+
 export type DigestPeriodKind = 'daily' | 'hourly';
 
 export interface Period {
@@ -19,10 +21,7 @@ export interface Period {
 }
 
 export const MANUAL_CHAIN = 'manual';
-export const EVIDENCE_ROOT = 'evidence/v1/';
-export const MANUAL_ROOT = 'manual/';
-/** The prefixes whose objects are sealed and verified; reports and alert state are mutable and are not. */
-export const SEALED_ROOTS = [EVIDENCE_ROOT, MANUAL_ROOT] as const;
+export { EVIDENCE_ROOT, MANUAL_ROOT, SEALED_ROOTS };
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

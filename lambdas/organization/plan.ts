@@ -1,5 +1,6 @@
 import { COLLECTORS } from '../collectors/registry';
 import type { Soc2MlConfig } from '../config/schema';
+import { RUN_SUMMARY_PREFIX } from '../evidence/layout';
 import { COLLECTOR_NAMES, type CollectorName, GLOBAL_REGION } from '../evidence/record';
 
 /** An account as Organizations ListAccounts / ListAccountsForParent returns it (State replaces the older Status). */
@@ -135,8 +136,8 @@ export function summarizeRun(input: {
   };
 }
 
-/** Run summaries live beside, not among, the evidence: the fan-out's summary writer may write only here. */
-export const RUN_SUMMARY_PREFIX = 'runs/v1/';
+/** Run summaries (RUN_SUMMARY_PREFIX) live beside, not among, the evidence: the fan-out's summary writer may write only here. */
+export { RUN_SUMMARY_PREFIX };
 
 /** Where a run's summary is stored in the evidence bucket. */
 export function runSummaryKey(runId: string, startedAt: string): string {

@@ -1,7 +1,9 @@
 import { errorMessage } from '../aws/errors';
 import type { StoreFacts } from '../checks/facts';
-import { decodeEvidence, EVIDENCE_PREFIX, EvidenceDecodeError, parseEvidenceKey } from '../evidence/evidence-io';
+import { decodeEvidence, EvidenceDecodeError, parseEvidenceKey } from '../evidence/evidence-io';
 import { sha256Hex } from '../evidence/hash';
+// Collection records only: the change log and the alert log under evidence/v1/ are sealed evidence but not records.
+import { COLLECTION_RECORDS_PREFIX, LATEST_REPORTS_PREFIX, REPORTS_ROOT } from '../evidence/layout';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import { sealChecker } from '../integrity/seal-check';
 import { renderCsv } from './csv';
@@ -16,7 +18,6 @@ export const REPORT_FORMATS = ['json', 'html', 'md', 'csv', 'oscal'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const DEFAULT_REPORT_FORMATS: ReportFormat[] = ['json', 'html', 'md', 'csv'];
 
-const REPORTS_PREFIX = 'reports/';
 const FILE_NAMES: Record<ReportFormat, string> = {
   json: 'report.json',
   html: 'report.html',
@@ -24,12 +25,6 @@ const FILE_NAMES: Record<ReportFormat, string> = {
   csv: 'report.csv',
   oscal: 'report.oscal.json',
 };
-
-/**
- * Collection records live under evidence/v1/collector=...; the change log and the alert log
- * (evidence/v1/changes/, evidence/v1/alerts/) are sealed evidence too but are not records.
- */
-const COLLECTION_RECORDS_PREFIX = `${EVIDENCE_PREFIX}collector=`;
 
 export interface CurrentEvidence {
   /** Per collector, account and region: the latest full snapshot and every newer single-resource record. */
@@ -163,8 +158,8 @@ async function readRecord(
 /** Earlier reports recorded in the store: the pass-rate trend and the reports_on_schedule fact. */
 export async function loadReportHistory(store: EvidenceStore): Promise<ReportHistoryPoint[]> {
   const history: ReportHistoryPoint[] = [];
-  for await (const object of store.list(REPORTS_PREFIX)) {
-    if (object.key.startsWith(`${REPORTS_PREFIX}latest/`) || !object.key.endsWith('/report.json')) continue;
+  for await (const object of store.list(REPORTS_ROOT)) {
+    if (object.key.startsWith(LATEST_REPORTS_PREFIX) || !object.key.endsWith('/report.json')) continue;
     const bytes = await store.get(object.key);
     if (!bytes) continue;
     try {
@@ -215,12 +210,12 @@ export async function recordReport(
   files: Map<string, string>,
 ): Promise<StoredObject[]> {
   const [date, time] = result.generatedAt.split('T') as [string, string];
-  const dated = `${REPORTS_PREFIX}${date.replaceAll('-', '/')}/${time.replace(/[:.]/g, '').replace(/Z$/, '')}Z`;
+  const dated = `${REPORTS_ROOT}${date.replaceAll('-', '/')}/${time.replace(/[:.]/g, '').replace(/Z$/, '')}Z`;
   const stored: StoredObject[] = [];
   for (const [name, content] of files) {
     const bytes = new TextEncoder().encode(content);
     stored.push(await store.put(`${dated}/${name}`, bytes, { contentType: contentTypeOf(name) }));
-    await store.put(`${REPORTS_PREFIX}latest/${name}`, bytes, { contentType: contentTypeOf(name), overwrite: true });
+    await store.put(`${LATEST_REPORTS_PREFIX}${name}`, bytes, { contentType: contentTypeOf(name), overwrite: true });
   }
   return stored;
 }
