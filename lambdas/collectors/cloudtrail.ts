@@ -16,6 +16,7 @@ import {
   type CloudTrailTrailConfiguration,
   type FieldSelector,
 } from '../evidence/resources/cloudtrail';
+import { cloudTrailService } from '../services/cloudtrail/descriptor';
 import { CollectionLog } from './collection-log';
 import { iso } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
@@ -25,7 +26,7 @@ const VANISHED = ['TrailNotFoundException'];
 export const cloudTrailCollector: Collector = {
   name: 'cloudtrail',
   version: '1.0.0',
-  global: false,
+  global: cloudTrailService.global,
   collect: collectCloudTrail,
 };
 

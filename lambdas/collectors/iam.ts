@@ -56,6 +56,7 @@ import {
   SAGEMAKER_SERVICE_PRINCIPAL,
   trustsService,
 } from '../evidence/resources/iam';
+import { iamService } from '../services/iam/descriptor';
 import { CollectionLog } from './collection-log';
 import {
   type CredentialReport,
@@ -63,7 +64,7 @@ import {
   obtainCredentialReport,
   ROOT_ACCOUNT_ROW,
 } from './iam-credential-report';
-import { collectListing, collectPages, iso, MAX_PAGE_SIZE, parsePolicyDocument } from './pages';
+import { collectListing, collectPages, iso, parsePolicyDocument } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 // IAM resources carry no tags: the list calls return none, a Get per principal would double the
@@ -76,7 +77,7 @@ const NO_SUCH_ENTITY = ['NoSuchEntity', 'NoSuchEntityException'];
 export const iamCollector: Collector = {
   name: 'iam',
   version: '1.0.0',
-  global: true,
+  global: iamService.global,
   collect: collectIam,
 };
 
@@ -115,25 +116,26 @@ async function collectAccount(run: IamRun): Promise<EvidenceResource[]> {
     collectListing(
       log,
       'iam:ListUsers',
-      () => paginateListUsers({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
+      () => paginateListUsers({ client: iam, pageSize: iamService.pageSizes.listings }, {}),
       (p) => p.Users,
     ),
     collectListing(
       log,
       'iam:ListGroups',
-      () => paginateListGroups({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
+      () => paginateListGroups({ client: iam, pageSize: iamService.pageSizes.listings }, {}),
       (p) => p.Groups,
     ),
     collectListing(
       log,
       'iam:ListRoles',
-      () => paginateListRoles({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, {}),
+      () => paginateListRoles({ client: iam, pageSize: iamService.pageSizes.listings }, {}),
       (p) => p.Roles,
     ),
     collectListing(
       log,
       'iam:ListPolicies',
-      () => paginateListPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { Scope: 'Local', OnlyAttached: false }),
+      () =>
+        paginateListPolicies({ client: iam, pageSize: iamService.pageSizes.listings }, { Scope: 'Local', OnlyAttached: false }),
       (p) => p.Policies,
     ),
   ]);
@@ -225,7 +227,7 @@ const INLINE_POLICY_APIS = {
     list: 'iam:ListUserPolicies',
     get: 'iam:GetUserPolicy',
     pages: (iam: IAMClient, UserName: string) =>
-      paginateListUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
+      paginateListUserPolicies({ client: iam, pageSize: iamService.pageSizes.listings }, { UserName }),
     document: async (iam: IAMClient, UserName: string, PolicyName: string) =>
       (await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }))).PolicyDocument,
   },
@@ -233,7 +235,7 @@ const INLINE_POLICY_APIS = {
     list: 'iam:ListGroupPolicies',
     get: 'iam:GetGroupPolicy',
     pages: (iam: IAMClient, GroupName: string) =>
-      paginateListGroupPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { GroupName }),
+      paginateListGroupPolicies({ client: iam, pageSize: iamService.pageSizes.listings }, { GroupName }),
     document: async (iam: IAMClient, GroupName: string, PolicyName: string) =>
       (await iam.send(new GetGroupPolicyCommand({ GroupName, PolicyName }))).PolicyDocument,
   },
@@ -241,7 +243,7 @@ const INLINE_POLICY_APIS = {
     list: 'iam:ListRolePolicies',
     get: 'iam:GetRolePolicy',
     pages: (iam: IAMClient, RoleName: string) =>
-      paginateListRolePolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { RoleName }),
+      paginateListRolePolicies({ client: iam, pageSize: iamService.pageSizes.listings }, { RoleName }),
     document: async (iam: IAMClient, RoleName: string, PolicyName: string) =>
       (await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument,
   },
@@ -296,14 +298,14 @@ async function describeUser(
       log,
       'iam:ListGroupsForUser',
       arn,
-      () => paginateListGroupsForUser({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
+      () => paginateListGroupsForUser({ client: iam, pageSize: iamService.pageSizes.listings }, { UserName }),
       (p) => p.Groups?.map((g) => g.GroupName ?? ''),
     ),
     collectPages(
       log,
       'iam:ListAttachedUserPolicies',
       arn,
-      () => paginateListAttachedUserPolicies({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
+      () => paginateListAttachedUserPolicies({ client: iam, pageSize: iamService.pageSizes.listings }, { UserName }),
       (p) => attached(p.AttachedPolicies),
     ),
     inlinePoliciesOf(run, arn, 'user', UserName),
@@ -311,14 +313,14 @@ async function describeUser(
       log,
       'iam:ListMFADevices',
       arn,
-      () => paginateListMFADevices({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
+      () => paginateListMFADevices({ client: iam, pageSize: iamService.pageSizes.listings }, { UserName }),
       (p) => p.MFADevices?.map((d) => d.SerialNumber ?? ''),
     ),
     collectPages(
       log,
       'iam:ListAccessKeys',
       arn,
-      () => paginateListAccessKeys({ client: iam, pageSize: MAX_PAGE_SIZE.iam }, { UserName }),
+      () => paginateListAccessKeys({ client: iam, pageSize: iamService.pageSizes.listings }, { UserName }),
       (p) => p.AccessKeyMetadata,
     ),
   ]);
@@ -392,7 +394,7 @@ async function describeGroup(run: IamRun, group: Group): Promise<EvidenceResourc
       run.log,
       'iam:ListAttachedGroupPolicies',
       arn,
-      () => paginateListAttachedGroupPolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { GroupName }),
+      () => paginateListAttachedGroupPolicies({ client: run.iam, pageSize: iamService.pageSizes.listings }, { GroupName }),
       (p) => attached(p.AttachedPolicies),
     ),
     inlinePoliciesOf(run, arn, 'group', GroupName),
@@ -419,7 +421,11 @@ async function describeRole(run: IamRun, role: Role): Promise<EvidenceResource |
       run.log,
       'iam:ListAttachedRolePolicies',
       arn,
-      () => paginateListAttachedRolePolicies({ client: run.iam, pageSize: MAX_PAGE_SIZE.iam }, { RoleName: role.RoleName }),
+      () =>
+        paginateListAttachedRolePolicies(
+          { client: run.iam, pageSize: iamService.pageSizes.listings },
+          { RoleName: role.RoleName },
+        ),
       (p) => attached(p.AttachedPolicies),
     ),
     inlinePoliciesOf(run, arn, 'role', configuration.roleName),

@@ -11,8 +11,9 @@ import {
 import pLimit from 'p-limit';
 import type { EvidenceResource } from '../evidence/record';
 import { KMS_KEY_TYPE, type KmsKeyConfiguration, rotationNotApplicableReason } from '../evidence/resources/kms';
+import { kmsService } from '../services/kms/descriptor';
 import { CollectionLog } from './collection-log';
-import { collectListing, collectPages, iso, MAX_PAGE_SIZE } from './pages';
+import { collectListing, collectPages, iso } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 /** Answered for keys rotation cannot apply to: a fact about the key, not an error. */
@@ -24,7 +25,7 @@ const INVALID_STATE = 'KMSInvalidStateException';
 export const kmsCollector: Collector = {
   name: 'kms',
   version: '1.0.0',
-  global: false,
+  global: kmsService.global,
   collect: collectKms,
 };
 
@@ -40,7 +41,7 @@ export async function collectKms(context: CollectorContext): Promise<CollectorOu
           await collectListing(
             log,
             'kms:ListKeys',
-            () => paginateListKeys({ client: kms, pageSize: MAX_PAGE_SIZE.kms }, {}),
+            () => paginateListKeys({ client: kms, pageSize: kmsService.pageSizes.listings }, {}),
             (p) => p.Keys?.map((k) => k.KeyArn ?? k.KeyId ?? ''),
           )
         ).items
@@ -51,7 +52,7 @@ export async function collectKms(context: CollectorContext): Promise<CollectorOu
     log,
     'kms:ListAliases',
     undefined,
-    () => paginateListAliases({ client: kms, pageSize: MAX_PAGE_SIZE.kms }, {}),
+    () => paginateListAliases({ client: kms, pageSize: kmsService.pageSizes.listings }, {}),
     (p) => p.Aliases,
   );
   const aliasesByKey = aliases ? groupAliases(aliases) : undefined;
@@ -154,7 +155,7 @@ async function describeKey(
       log,
       'kms:ListResourceTags',
       arn,
-      () => paginateListResourceTags({ client: kms, pageSize: MAX_PAGE_SIZE.kmsResourceTags }, { KeyId }),
+      () => paginateListResourceTags({ client: kms, pageSize: kmsService.pageSizes.resourceTags }, { KeyId }),
       (p) => p.Tags,
     ),
   ]);

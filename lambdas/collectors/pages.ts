@@ -1,22 +1,6 @@
 import type { CollectionLog } from './collection-log';
 
 /**
- * The largest page each listing API accepts, passed as the paginator's `pageSize` (or the
- * input field for hand-rolled loops). The service defaults (10 for SageMaker List*, 100 for
- * IAM and KMS) multiply listing calls, and so throttling and run time, on big accounts.
- * KMS ListResourceTags is capped at 50 by the service although its model allows 1000.
- */
-export const MAX_PAGE_SIZE = {
-  iam: 1000,
-  kms: 1000,
-  kmsResourceTags: 50,
-  sageMaker: 100,
-  cloudWatchAlarms: 100,
-  applicationAutoScaling: 50,
-  s3Buckets: 1000,
-} as const;
-
-/**
  * Drains a paginator of one resource's attributes (a user's policies, a key's tags) through the
  * log: every item of every page, or undefined (and a recorded error) when any page failed, so a
  * half-read attribute is never taken for the whole.

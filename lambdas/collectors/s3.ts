@@ -24,8 +24,9 @@ import {
   type S3AccountPublicAccessBlockConfiguration,
   type S3BucketConfiguration,
 } from '../evidence/resources/s3';
+import { s3Service } from '../services/s3/descriptor';
 import { CollectionLog } from './collection-log';
-import { collectListing, MAX_PAGE_SIZE } from './pages';
+import { collectListing } from './pages';
 import type { Collector, CollectorContext, CollectorOutput } from './types';
 
 /** Answers that mean "not configured" (checklist, Collection notes): facts, not errors. */
@@ -50,7 +51,7 @@ interface BucketListing {
 export const s3Collector: Collector = {
   name: 's3',
   version: '1.0.0',
-  global: true,
+  global: s3Service.global,
   collect: collectS3,
 };
 
@@ -92,7 +93,7 @@ async function listBuckets(context: CollectorContext, log: CollectionLog): Promi
   const listing = await collectListing(
     log,
     's3:ListBuckets',
-    () => paginateListBuckets({ client: context.clients.s3() }, { MaxBuckets: MAX_PAGE_SIZE.s3Buckets }),
+    () => paginateListBuckets({ client: context.clients.s3() }, { MaxBuckets: s3Service.pageSizes.buckets }),
     (page) =>
       (page.Buckets ?? []).flatMap((bucket) =>
         bucket.Name ? [{ name: bucket.Name, region: bucket.BucketRegion, creationDate: bucket.CreationDate }] : [],

@@ -22,8 +22,9 @@ import {
   SM_ENDPOINT_TYPE,
   type SmEndpoint,
 } from '../evidence/resources/sagemaker';
+import { sageMakerService } from '../services/sagemaker/descriptor';
 import { CollectionLog } from './collection-log';
-import { collectListing, MAX_PAGE_SIZE } from './pages';
+import { collectListing } from './pages';
 import { type EndpointTelemetry, listEndpointTelemetry, withTelemetry } from './sagemaker/endpoint-telemetry';
 import { JOB_DEFINITION_APIS } from './sagemaker/job-definitions';
 import { KINDS, type KindName, kindOfArnType } from './sagemaker/kinds';
@@ -32,7 +33,7 @@ import type { Collector, CollectorContext, CollectorOutput } from './types';
 export const sageMakerCollector: Collector = {
   name: 'sagemaker',
   version: '1.0.0',
-  global: false,
+  global: sageMakerService.global,
   collect: collectSageMaker,
 };
 
@@ -173,7 +174,7 @@ function newestFirstSince(cutoff: Date, nextToken: string | undefined) {
     SortBy: 'CreationTime',
     SortOrder: 'Descending',
     CreationTimeAfter: cutoff,
-    MaxResults: MAX_PAGE_SIZE.sageMaker,
+    MaxResults: sageMakerService.pageSizes.listings,
     NextToken: nextToken,
   } as const;
 }
@@ -189,16 +190,16 @@ async function collectAll(run: SageMakerRun): Promise<void> {
     run.listAndDescribe('notebook', 'ListNotebookInstances', () =>
       names((p: { NotebookInstances?: { NotebookInstanceName?: string }[] }) =>
         (p.NotebookInstances ?? []).map((n) => n.NotebookInstanceName),
-      )(paginateListNotebookInstances({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
+      )(paginateListNotebookInstances({ client, pageSize: sageMakerService.pageSizes.listings }, {})),
     ),
     run.listAndDescribe('lifecycleConfig', 'ListNotebookInstanceLifecycleConfigs', () =>
       names((p: { NotebookInstanceLifecycleConfigs?: { NotebookInstanceLifecycleConfigName?: string }[] }) =>
         (p.NotebookInstanceLifecycleConfigs ?? []).map((n) => n.NotebookInstanceLifecycleConfigName),
-      )(paginateListNotebookInstanceLifecycleConfigs({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
+      )(paginateListNotebookInstanceLifecycleConfigs({ client, pageSize: sageMakerService.pageSizes.listings }, {})),
     ),
     run.listAndDescribe('domain', 'ListDomains', () =>
       names((p: { Domains?: { DomainId?: string }[] }) => (p.Domains ?? []).map((d) => d.DomainId))(
-        paginateListDomains({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+        paginateListDomains({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
       ),
     ),
     run.listAndDescribe(
@@ -228,19 +229,19 @@ async function collectAll(run: SageMakerRun): Promise<void> {
     ),
     run.listAndDescribe('model', 'ListModels', () =>
       names((p: { Models?: { ModelName?: string }[] }) => (p.Models ?? []).map((m) => m.ModelName))(
-        paginateListModels({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+        paginateListModels({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
       ),
     ),
     run.listAndDescribe('endpoint', 'ListEndpoints', () =>
       names((p: { Endpoints?: { EndpointName?: string }[] }) => (p.Endpoints ?? []).map((e) => e.EndpointName))(
-        paginateListEndpoints({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+        paginateListEndpoints({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
       ),
     ),
     describeLatestModelPackages(run),
     run.listAndDescribe('monitoringSchedule', 'ListMonitoringSchedules', () =>
       names((p: { MonitoringScheduleSummaries?: { MonitoringScheduleName?: string }[] }) =>
         (p.MonitoringScheduleSummaries ?? []).map((s) => s.MonitoringScheduleName),
-      )(paginateListMonitoringSchedules({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
+      )(paginateListMonitoringSchedules({ client, pageSize: sageMakerService.pageSizes.listings }, {})),
     ),
     ...monitoringJobDefinitionKinds.map((definitionKind) =>
       run.listAndDescribe(definitionKind, JOB_DEFINITION_APIS[definitionKind].listApi, () =>
@@ -252,7 +253,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
     run.listAndDescribe('featureGroup', 'ListFeatureGroups', () =>
       names((p: { FeatureGroupSummaries?: { FeatureGroupName?: string }[] }) =>
         (p.FeatureGroupSummaries ?? []).map((g) => g.FeatureGroupName),
-      )(paginateListFeatureGroups({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})),
+      )(paginateListFeatureGroups({ client, pageSize: sageMakerService.pageSizes.listings }, {})),
     ),
   ]);
 
@@ -268,7 +269,7 @@ async function collectAll(run: SageMakerRun): Promise<void> {
 async function describeLatestModelPackages(run: SageMakerRun): Promise<EvidenceResource[]> {
   const client = run.client;
   const groups = await run.list('ListModelPackageGroups', async function* () {
-    for await (const page of paginateListModelPackageGroups({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {})) {
+    for await (const page of paginateListModelPackageGroups({ client, pageSize: sageMakerService.pageSizes.listings }, {})) {
       yield (page.ModelPackageGroupSummaryList ?? [])
         .map((g) => g.ModelPackageGroupName)
         .filter((n): n is string => typeof n === 'string');

@@ -1,7 +1,6 @@
-import { COLLECTORS } from '../collectors/registry';
 import { GLOBAL_REGION, type Scope } from '../evidence/record';
-import { iamAccountArn } from '../evidence/resources/iam';
-import { accountPublicAccessBlockArn, bucketArn } from '../evidence/resources/s3';
+import { resourceFormsOf, SERVICES, serviceOf } from '../services';
+import type { FormContext, LocatedResource } from '../services/types';
 import { type CloudTrailDetail, partitionOf } from './cloudtrail-event';
 import { type EventMapping, type Locator, mappingFor, type ResourceForm } from './event-map';
 
@@ -46,54 +45,14 @@ export function valuesAt(root: unknown, path: string): unknown[] {
   return nodes;
 }
 
-interface FormContext {
-  partition: string;
-  account: string;
-  region: string;
-}
+const FORMS = resourceFormsOf(SERVICES);
 
-/** A scope resource and, for SageMaker, the name as the event wrote it (its ARN is lower-cased). */
-interface Located {
-  resource: string;
-  name?: string;
-}
-
-const nameOf = (value: string) => value.split('/').at(-1) ?? value;
-const sageMakerArn = ({ partition, region, account }: FormContext, type: string, name: string) =>
-  `arn:${partition}:sagemaker:${region}:${account}:${type}/${name.toLowerCase()}`;
-
-/** Turns an identifier into the collector's scope resource; undefined when it is not one. */
-const FORMS: Record<string, (value: string, context: FormContext) => Located | string | undefined> = {
-  s3Bucket: (name, { partition }) => (name.startsWith('arn:') ? name : bucketArn(name, partition)),
-  s3AccountPublicAccessBlock: (account) => (/^\d{12}$/.test(account) ? accountPublicAccessBlockArn(account) : undefined),
-  kmsKey: (id, { partition, account, region }) => {
-    if (id.startsWith('arn:')) return id;
-    if (id.startsWith('alias/')) return `arn:${partition}:kms:${region}:${account}:${id}`;
-    return `arn:${partition}:kms:${region}:${account}:key/${id}`;
-  },
-  iamUser: (name, { partition, account }) => (name.startsWith('arn:') ? name : `arn:${partition}:iam::${account}:user/${name}`),
-  iamGroup: (name, { partition, account }) => (name.startsWith('arn:') ? name : `arn:${partition}:iam::${account}:group/${name}`),
-  iamRole: (name, { partition, account }) => (name.startsWith('arn:') ? name : `arn:${partition}:iam::${account}:role/${name}`),
-  iamPolicy: (arn) => (arn.startsWith('arn:') ? arn : undefined),
-  iamAccount: (account, { partition }) => (/^\d{12}$/.test(account) ? iamAccountArn(account, partition) : undefined),
-  cloudTrailTrail: (name, { partition, account, region }) =>
-    name.startsWith('arn:') ? name : `arn:${partition}:cloudtrail:${region}:${account}:trail/${name}`,
-  sagemakerEndpointOfScalableTarget: (resourceId, context) => {
-    const name = /^endpoint\/([^/]+)\/variant\/[^/]+$/.exec(resourceId)?.[1];
-    return name ? { resource: sageMakerArn(context, 'endpoint', name), name } : undefined;
-  },
-};
-
-function applyForm(form: ResourceForm, value: string, context: FormContext): Located | undefined {
-  if (form.startsWith('sagemaker:')) {
-    if (value.startsWith('arn:')) return { resource: value };
-    return { resource: sageMakerArn(context, form.slice('sagemaker:'.length), nameOf(value)), name: nameOf(value) };
-  }
-  const formed = FORMS[form]?.(value, context);
+function applyForm(form: ResourceForm, value: string, context: FormContext): LocatedResource | undefined {
+  const formed = FORMS.get(form)?.(value, context);
   return typeof formed === 'string' ? { resource: formed } : formed;
 }
 
-function locate(detail: CloudTrailDetail, locators: Locator[], context: FormContext): Located | undefined {
+function locate(detail: CloudTrailDetail, locators: Locator[], context: FormContext): LocatedResource | undefined {
   for (const locator of locators) {
     if (locator.when && valuesAt(detail, locator.when.path)[0] !== locator.when.equals) continue;
     for (const value of valuesAt(detail, locator.path)) {
@@ -121,9 +80,9 @@ export function resolveTargets(detail: CloudTrailDetail, homeRegion: string): Ta
         reason: `${mapping.onlyWhen.path} is ${JSON.stringify(value)}, not ${mapping.onlyWhen.equals}`,
       };
   }
-  const region = COLLECTORS[mapping.collector].global ? homeRegion : detail.awsRegion;
+  const region = serviceOf(mapping.collector).global ? homeRegion : detail.awsRegion;
   const context = { partition: partitionOf(detail), account: detail.recipientAccountId, region: detail.awsRegion };
-  const located = new Map<string, Located>();
+  const located = new Map<string, LocatedResource>();
   for (const locators of mapping.affects) {
     const found = locate(detail, locators, context);
     if (found && !located.has(found.resource)) located.set(found.resource, found);
@@ -145,6 +104,6 @@ export function resolveTargets(detail: CloudTrailDetail, homeRegion: string): Ta
 /** Stable identity of a re-collection, for de-duplication within a batch. */
 export function targetKey(target: CollectionTarget): string {
   const what = target.scope.type === 'all' ? '*' : target.scope.resource;
-  const region = COLLECTORS[target.collector].global ? GLOBAL_REGION : target.region;
+  const region = serviceOf(target.collector).global ? GLOBAL_REGION : target.region;
   return `${target.collector}|${region}|${what}`;
 }

@@ -14,6 +14,7 @@ import {
 } from '../checks/types';
 import type { ExceptionEntry, Soc2MlConfig } from '../config/schema';
 import { type CollectorName, GLOBAL_REGION } from '../evidence/record';
+import { globalServiceNames, SERVICES } from '../services';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { withEvidenceProblems } from './evidence-problems';
 import {
@@ -33,8 +34,8 @@ import { buildSnapshots, type EvidenceProblem, type StoredEvidence } from './sna
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Account-wide collectors, whose records carry the global pseudo-region (collectors/registry has the truth). */
-export const DEFAULT_GLOBAL_COLLECTORS: CollectorName[] = ['s3', 'iam'];
+/** Account-wide collectors, whose records carry the global pseudo-region: the services' own flag. */
+export const DEFAULT_GLOBAL_COLLECTORS: CollectorName[] = globalServiceNames(SERVICES);
 
 export interface EvaluationInput {
   /** Every decoded evidence record with the key and SHA-256 of its object. */

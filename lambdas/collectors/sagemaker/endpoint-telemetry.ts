@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { type MetricAlarm, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import type { SmEndpoint, SmEndpointAlarm } from '../../evidence/resources/sagemaker';
+import { sageMakerService } from '../../services/sagemaker/descriptor';
 import type { CollectionLog } from '../collection-log';
-import { MAX_PAGE_SIZE } from '../pages';
 import type { CollectorContext } from '../types';
 
 /**
@@ -48,7 +48,7 @@ async function listAlarms(context: CollectorContext, log: CollectionLog) {
   const outcome = await log.call('cloudwatch:DescribeAlarms', undefined, async () => {
     const client = context.clients.cloudWatch(context.region);
     for await (const page of paginateDescribeAlarms(
-      { client, pageSize: MAX_PAGE_SIZE.cloudWatchAlarms },
+      { client, pageSize: sageMakerService.pageSizes.cloudWatchAlarms },
       { AlarmTypes: ['MetricAlarm'] },
     )) {
       for (const alarm of page.MetricAlarms ?? []) {
@@ -92,7 +92,7 @@ async function listScaling(context: CollectorContext, log: CollectionLog) {
   const targets: NonNullable<DescribeScalableTargetsCommandOutput['ScalableTargets']> = [];
   const targetsOutcome = await log.call('application-autoscaling:DescribeScalableTargets', undefined, async () => {
     for await (const page of paginateDescribeScalableTargets(
-      { client, pageSize: MAX_PAGE_SIZE.applicationAutoScaling },
+      { client, pageSize: sageMakerService.pageSizes.applicationAutoScaling },
       { ServiceNamespace: 'sagemaker' },
     )) {
       targets.push(...(page.ScalableTargets ?? []));
@@ -102,7 +102,7 @@ async function listScaling(context: CollectorContext, log: CollectionLog) {
   const policiesByResource = new Map<string, string[]>();
   const policiesOutcome = await log.call('application-autoscaling:DescribeScalingPolicies', undefined, async () => {
     for await (const page of paginateDescribeScalingPolicies(
-      { client, pageSize: MAX_PAGE_SIZE.applicationAutoScaling },
+      { client, pageSize: sageMakerService.pageSizes.applicationAutoScaling },
       { ServiceNamespace: 'sagemaker' },
     )) {
       for (const policy of page.ScalingPolicies ?? []) {

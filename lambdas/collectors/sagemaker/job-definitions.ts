@@ -13,7 +13,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { MonitoringJobDefinitionKind } from '../../evidence/resources/sagemaker';
-import { MAX_PAGE_SIZE } from '../pages';
+import { sageMakerService } from '../../services/sagemaker/descriptor';
 import type { JobDefinitionAnswer } from './normalise';
 
 /** What the four job-definition APIs have in common, told apart only by their field prefixes. */
@@ -51,7 +51,7 @@ export const JOB_DEFINITION_APIS: Record<MonitoringJobDefinitionKind, JobDefinit
   DataQuality: {
     listApi: 'ListDataQualityJobDefinitions',
     describeApi: 'DescribeDataQualityJobDefinition',
-    list: (client) => paginateListDataQualityJobDefinitions({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+    list: (client) => paginateListDataQualityJobDefinitions({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
     describe: async (client, name) => {
       const a = await client.send(new DescribeDataQualityJobDefinitionCommand({ JobDefinitionName: name }));
       return unprefix({
@@ -65,7 +65,7 @@ export const JOB_DEFINITION_APIS: Record<MonitoringJobDefinitionKind, JobDefinit
   ModelQuality: {
     listApi: 'ListModelQualityJobDefinitions',
     describeApi: 'DescribeModelQualityJobDefinition',
-    list: (client) => paginateListModelQualityJobDefinitions({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+    list: (client) => paginateListModelQualityJobDefinitions({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
     describe: async (client, name) => {
       const a = await client.send(new DescribeModelQualityJobDefinitionCommand({ JobDefinitionName: name }));
       return unprefix({
@@ -79,7 +79,7 @@ export const JOB_DEFINITION_APIS: Record<MonitoringJobDefinitionKind, JobDefinit
   ModelBias: {
     listApi: 'ListModelBiasJobDefinitions',
     describeApi: 'DescribeModelBiasJobDefinition',
-    list: (client) => paginateListModelBiasJobDefinitions({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+    list: (client) => paginateListModelBiasJobDefinitions({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
     describe: async (client, name) => {
       const a = await client.send(new DescribeModelBiasJobDefinitionCommand({ JobDefinitionName: name }));
       return unprefix({
@@ -93,7 +93,8 @@ export const JOB_DEFINITION_APIS: Record<MonitoringJobDefinitionKind, JobDefinit
   ModelExplainability: {
     listApi: 'ListModelExplainabilityJobDefinitions',
     describeApi: 'DescribeModelExplainabilityJobDefinition',
-    list: (client) => paginateListModelExplainabilityJobDefinitions({ client, pageSize: MAX_PAGE_SIZE.sageMaker }, {}),
+    list: (client) =>
+      paginateListModelExplainabilityJobDefinitions({ client, pageSize: sageMakerService.pageSizes.listings }, {}),
     describe: async (client, name) => {
       const a = await client.send(new DescribeModelExplainabilityJobDefinitionCommand({ JobDefinitionName: name }));
       return unprefix({

@@ -12,24 +12,10 @@ import {
   DescribeTrainingJobCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import {
-  type MonitoringJobDefinitionKind,
-  SM_DOMAIN_TYPE,
-  SM_ENDPOINT_CONFIG_TYPE,
-  SM_ENDPOINT_TYPE,
-  SM_FEATURE_GROUP_TYPE,
-  SM_MODEL_PACKAGE_TYPE,
-  SM_MODEL_TYPE,
-  SM_MONITORING_JOB_DEFINITION_TYPE,
-  SM_MONITORING_SCHEDULE_TYPE,
-  SM_NOTEBOOK_INSTANCE_TYPE,
-  SM_NOTEBOOK_LIFECYCLE_CONFIG_TYPE,
-  SM_PROCESSING_JOB_TYPE,
-  SM_TRAINING_JOB_TYPE,
-} from '../../evidence/resources/sagemaker';
+import type { MonitoringJobDefinitionKind } from '../../evidence/resources/sagemaker';
+import { SAGEMAKER_KINDS, type SageMakerKind } from '../../services/sagemaker/descriptor';
 import { JOB_DEFINITION_APIS } from './job-definitions';
 import {
-  JOB_DEFINITION_ARN_TYPES,
   normaliseDomain,
   normaliseEndpoint,
   normaliseEndpointConfig,
@@ -64,82 +50,67 @@ export interface ResourceKind {
   describe(client: SageMakerClient, name: string, arn: string): Promise<DescribedResource>;
 }
 
-function kind(arnType: string, type: string, describeApi: string, describe: ResourceKind['describe']): ResourceKind {
-  return { arnType, type, describeApi, describe };
+function kind(described: SageMakerKind, describe: ResourceKind['describe']): ResourceKind {
+  return { arnType: described.arnType, type: described.type, describeApi: described.describeApi, describe };
 }
 
 const jobDefinitionKind = (definitionKind: MonitoringJobDefinitionKind): ResourceKind => {
   const api = JOB_DEFINITION_APIS[definitionKind];
-  return kind(
-    JOB_DEFINITION_ARN_TYPES[definitionKind],
-    SM_MONITORING_JOB_DEFINITION_TYPE,
-    api.describeApi,
-    async (c, name, arn) => {
-      const answer = await api.describe(c, name);
-      const resolved = answer.JobDefinitionArn ?? arn;
-      return { arn: resolved, configuration: normaliseJobDefinition(definitionKind, answer, resolved) };
-    },
-  );
+  return kind(SAGEMAKER_KINDS[definitionKind], async (c, name, arn) => {
+    const answer = await api.describe(c, name);
+    const resolved = answer.JobDefinitionArn ?? arn;
+    return { arn: resolved, configuration: normaliseJobDefinition(definitionKind, answer, resolved) };
+  });
 };
 
 export const KINDS = {
-  notebook: kind('notebook-instance', SM_NOTEBOOK_INSTANCE_TYPE, 'DescribeNotebookInstance', async (c, name, arn) => {
+  notebook: kind(SAGEMAKER_KINDS.notebook, async (c, name, arn) => {
     const a = await c.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }));
     const resolved = a.NotebookInstanceArn ?? arn;
     return { arn: resolved, configuration: normaliseNotebookInstance(a, resolved) };
   }),
-  lifecycleConfig: kind(
-    'notebook-instance-lifecycle-config',
-    SM_NOTEBOOK_LIFECYCLE_CONFIG_TYPE,
-    'DescribeNotebookInstanceLifecycleConfig',
-    async (c, name, arn) => {
-      const a = await c.send(new DescribeNotebookInstanceLifecycleConfigCommand({ NotebookInstanceLifecycleConfigName: name }));
-      return { arn: a.NotebookInstanceLifecycleConfigArn ?? arn, configuration: normaliseLifecycleConfig(a) };
-    },
-  ),
-  domain: kind('domain', SM_DOMAIN_TYPE, 'DescribeDomain', async (c, id, arn) => {
+  lifecycleConfig: kind(SAGEMAKER_KINDS.lifecycleConfig, async (c, name, arn) => {
+    const a = await c.send(new DescribeNotebookInstanceLifecycleConfigCommand({ NotebookInstanceLifecycleConfigName: name }));
+    return { arn: a.NotebookInstanceLifecycleConfigArn ?? arn, configuration: normaliseLifecycleConfig(a) };
+  }),
+  domain: kind(SAGEMAKER_KINDS.domain, async (c, id, arn) => {
     const a = await c.send(new DescribeDomainCommand({ DomainId: id }));
     return { arn: a.DomainArn ?? arn, configuration: normaliseDomain(a) };
   }),
-  trainingJob: kind('training-job', SM_TRAINING_JOB_TYPE, 'DescribeTrainingJob', async (c, name, arn) => {
+  trainingJob: kind(SAGEMAKER_KINDS.trainingJob, async (c, name, arn) => {
     const a = await c.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
     return { arn: a.TrainingJobArn ?? arn, configuration: normaliseTrainingJob(a) };
   }),
-  processingJob: kind('processing-job', SM_PROCESSING_JOB_TYPE, 'DescribeProcessingJob', async (c, name, arn) => {
+  processingJob: kind(SAGEMAKER_KINDS.processingJob, async (c, name, arn) => {
     const a = await c.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
     return { arn: a.ProcessingJobArn ?? arn, configuration: normaliseProcessingJob(a) };
   }),
-  model: kind('model', SM_MODEL_TYPE, 'DescribeModel', async (c, name, arn) => {
+  model: kind(SAGEMAKER_KINDS.model, async (c, name, arn) => {
     const a = await c.send(new DescribeModelCommand({ ModelName: name }));
     const resolved = a.ModelArn ?? arn;
     return { arn: resolved, configuration: normaliseModel(a, resolved) };
   }),
-  endpointConfig: kind('endpoint-config', SM_ENDPOINT_CONFIG_TYPE, 'DescribeEndpointConfig', async (c, name, arn) => {
+  endpointConfig: kind(SAGEMAKER_KINDS.endpointConfig, async (c, name, arn) => {
     const a = await c.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }));
     const resolved = a.EndpointConfigArn ?? arn;
     return { arn: resolved, configuration: normaliseEndpointConfig(a, resolved) };
   }),
-  endpoint: kind('endpoint', SM_ENDPOINT_TYPE, 'DescribeEndpoint', async (c, name, arn) => {
+  endpoint: kind(SAGEMAKER_KINDS.endpoint, async (c, name, arn) => {
     const a = await c.send(new DescribeEndpointCommand({ EndpointName: name }));
     const resolved = a.EndpointArn ?? arn;
     return { arn: resolved, configuration: normaliseEndpoint(a, resolved) };
   }),
   /** Described by ARN: versioned packages have no name of their own. */
-  modelPackage: kind('model-package', SM_MODEL_PACKAGE_TYPE, 'DescribeModelPackage', async (c, nameOrArn, arn) => {
+  modelPackage: kind(SAGEMAKER_KINDS.modelPackage, async (c, nameOrArn, arn) => {
     const a = await c.send(new DescribeModelPackageCommand({ ModelPackageName: nameOrArn }));
     return { arn: a.ModelPackageArn ?? arn, configuration: normaliseModelPackage(a) };
   }),
-  monitoringSchedule: kind(
-    'monitoring-schedule',
-    SM_MONITORING_SCHEDULE_TYPE,
-    'DescribeMonitoringSchedule',
-    async (c, name, arn) => {
-      const a = await c.send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }));
-      const resolved = a.MonitoringScheduleArn ?? arn;
-      return { arn: resolved, configuration: normaliseMonitoringSchedule(a, resolved) };
-    },
-  ),
-  featureGroup: kind('feature-group', SM_FEATURE_GROUP_TYPE, 'DescribeFeatureGroup', async (c, name, arn) => {
+  monitoringSchedule: kind(SAGEMAKER_KINDS.monitoringSchedule, async (c, name, arn) => {
+    const a = await c.send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name }));
+    const resolved = a.MonitoringScheduleArn ?? arn;
+    return { arn: resolved, configuration: normaliseMonitoringSchedule(a, resolved) };
+  }),
+  featureGroup: kind(SAGEMAKER_KINDS.featureGroup, async (c, name, arn) => {
     const a = await c.send(new DescribeFeatureGroupCommand({ FeatureGroupName: name }));
     return { arn: a.FeatureGroupArn ?? arn, configuration: normaliseFeatureGroup(a) };
   }),

@@ -36,6 +36,7 @@ import {
   type SmVpcConfig,
   sageMakerSiblingArn,
 } from '../../evidence/resources/sagemaker';
+import { SAGEMAKER_KINDS } from '../../services/sagemaker/descriptor';
 
 /**
  * Pure translations from SageMaker describe answers to the normalised schemas of
@@ -272,12 +273,6 @@ export function normaliseModelPackage(answer: DescribeModelPackageOutput): SmMod
 }
 
 /** The SageMaker ARN resource type of each kind of monitoring job definition. */
-export const JOB_DEFINITION_ARN_TYPES: Record<MonitoringJobDefinitionKind, string> = {
-  DataQuality: 'data-quality-job-definition',
-  ModelQuality: 'model-quality-job-definition',
-  ModelBias: 'model-bias-job-definition',
-  ModelExplainability: 'model-explainability-job-definition',
-};
 
 /** Schedules name the kind by MonitoringType; DataQuality is the API's default. */
 const MONITORING_TYPE_KINDS: Record<string, MonitoringJobDefinitionKind> = {
@@ -311,7 +306,7 @@ export function normaliseMonitoringSchedule(answer: DescribeMonitoringScheduleRe
       kmsKeys: [inline?.MonitoringOutputConfig?.KmsKeyId, inline?.MonitoringResources?.ClusterConfig?.VolumeKmsKeyId],
       resources: [
         answer.EndpointName ? sageMakerSiblingArn(arn, 'endpoint', answer.EndpointName) : undefined,
-        definitionName ? sageMakerSiblingArn(arn, JOB_DEFINITION_ARN_TYPES[kind], definitionName) : undefined,
+        definitionName ? sageMakerSiblingArn(arn, SAGEMAKER_KINDS[kind].arnType, definitionName) : undefined,
       ],
     }),
   });
