@@ -34,7 +34,7 @@ import 'aws-sdk-client-mock-jest';
 import { AwsClientFactory } from '../../../lambdas/aws/clients';
 import { CollectionLog } from '../../../lambdas/collectors/collection-log';
 import { collectIam } from '../../../lambdas/collectors/iam';
-import { obtainCredentialReport, parseCredentialReport } from '../../../lambdas/collectors/iam-credential-report';
+import { obtainCredentialReport, parseCredentialReport } from '../../../lambdas/collectors/iam/credential-report';
 import {
   IAM_ACCOUNT_TYPE,
   IAM_ADMINISTRATORS_TYPE,

@@ -1,5 +1,5 @@
 import { GenerateCredentialReportCommand, GetCredentialReportCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { CollectionLog } from './collection-log';
+import type { CollectionLog } from '../collection-log';
 
 /** One user's row of the IAM credential report, with AWS's placeholders turned into null. */
 export interface CredentialReportRow {
