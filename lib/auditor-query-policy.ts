@@ -3,6 +3,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { EVIDENCE_ROOT } from '../lambdas/evidence/layout';
 import { EVIDENCE_DATABASE, EVIDENCE_TABLES } from './evidence-tables';
 import { acknowledgeWildcardResource } from './function-parts';
 import { QUERY_RESULTS_PREFIX } from './query-results-bucket';
@@ -46,7 +47,7 @@ export class AuditorQueryPolicy extends Construct {
     const { evidenceBucket, resultsBucket } = props;
     const arn = (service: string, resource: string, resourceName?: string) =>
       stack.formatArn({ service, resource, resourceName });
-    const evidenceObjects = evidenceBucket.arnForObjects('evidence/v1/*');
+    const evidenceObjects = evidenceBucket.arnForObjects(`${EVIDENCE_ROOT}*`);
     const resultObjects = resultsBucket.arnForObjects(`${QUERY_RESULTS_PREFIX}*`);
 
     this.policy = new ManagedPolicy(this, 'Policy', {
@@ -70,7 +71,7 @@ export class AuditorQueryPolicy extends Construct {
           sid: 'ListEvidence',
           actions: ['s3:ListBucket'],
           resources: [evidenceBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': 'evidence/v1/*' } },
+          conditions: { StringLike: { 's3:prefix': `${EVIDENCE_ROOT}*` } },
         }),
         new PolicyStatement({
           sid: 'ReadEvidence',

@@ -1,5 +1,4 @@
-import { CHANGE_LOG_PREFIX } from '../lambdas/events/change-log';
-import { EVIDENCE_PREFIX } from '../lambdas/evidence/evidence-io';
+import { CHANGE_LOG_PREFIX, EVIDENCE_ROOT } from '../lambdas/evidence/layout';
 
 /**
  * The Glue tables over the evidence store, as data: the construct (evidence-catalog.ts) turns them
@@ -53,7 +52,7 @@ const ARRAY_OF_STRINGS = 'array<string>';
 export const EVIDENCE_RECORDS_TABLE: EvidenceTable = {
   name: 'evidence_records',
   description: 'soc2-ml-evidence collection records (evidence/v1): one row per snapshot or single-resource re-collection',
-  prefix: EVIDENCE_PREFIX,
+  prefix: EVIDENCE_ROOT,
   columns: [
     { name: 'schema', type: 'string', comment: 'Always evidence/v1' },
     { name: 'id', type: 'string', comment: 'Record id (also the end of the object key)' },
