@@ -84,8 +84,18 @@ export function parseCatalog(raw: unknown, checkIds?: readonly string[]): Catalo
  * The packaged catalog (imported, so bundlers carry it into the Lambda), or another file when a
  * path is given. With checkIds the catalog must match the registry exactly.
  */
-export function loadCatalog(options: { path?: string; checkIds?: readonly string[] } = {}): Catalog {
-  if (!options.path) return parseCatalog(packagedCatalog, options.checkIds);
+export function loadCatalog(
+  options: {
+    path?: string;
+    checkIds?: readonly string[];
+    /** Rows added to the packaged catalog (a service's own rows, in tests), validated with it. */
+    extraItems?: readonly unknown[];
+  } = {},
+): Catalog {
+  if (!options.path) {
+    const items = [...packagedCatalog.items, ...(options.extraItems ?? [])];
+    return parseCatalog({ ...packagedCatalog, items }, options.checkIds);
+  }
   let text: string;
   try {
     text = readFileSync(options.path, 'utf8');

@@ -1,5 +1,7 @@
 import { eventsOf, SERVICES, type ServiceEventOf } from '../services';
 
+import type { ServiceEvent } from '../services/types';
+
 export type { Locator, ResourceForm } from '../services/types';
 
 /**
@@ -16,21 +18,31 @@ export const EVENT_MAP: readonly EventMapping[] = eventsOf(SERVICES);
 
 const keyOf = (eventSource: string, eventName: string, service: string | undefined) =>
   `${eventSource}|${service ?? ''}|${eventName}`;
-const BY_KEY = new Map(EVENT_MAP.map((m) => [keyOf(m.eventSource, m.eventName, m.service), m]));
 
-/** The mapping of a CloudTrail record: its event source, event name and, where it has one, additionalEventData.service. */
-export function mappingFor(detail: {
+/** What identifies a CloudTrail record's mapping: its event source, event name and, where it has one, additionalEventData.service. */
+export interface MappedEventKey {
   eventSource: string;
   eventName: string;
   additionalEventData?: unknown;
-}): EventMapping | undefined {
-  const extra = detail.additionalEventData;
-  const service = extra !== null && typeof extra === 'object' ? (extra as Record<string, unknown>).service : undefined;
-  return (
-    (typeof service === 'string' ? BY_KEY.get(keyOf(detail.eventSource, detail.eventName, service)) : undefined) ??
-    BY_KEY.get(keyOf(detail.eventSource, detail.eventName, undefined))
-  );
 }
+
+/** Looks records up in an event map (every service's events, or more in tests). */
+export function eventLookup<Mapping extends ServiceEventOf<string>>(
+  map: readonly Mapping[],
+): (detail: MappedEventKey) => Mapping | undefined {
+  const byKey = new Map(map.map((m) => [keyOf(m.eventSource, m.eventName, m.service), m]));
+  return (detail) => {
+    const extra = detail.additionalEventData;
+    const service = extra !== null && typeof extra === 'object' ? (extra as Record<string, unknown>).service : undefined;
+    return (
+      (typeof service === 'string' ? byKey.get(keyOf(detail.eventSource, detail.eventName, service)) : undefined) ??
+      byKey.get(keyOf(detail.eventSource, detail.eventName, undefined))
+    );
+  };
+}
+
+/** The mapping of a CloudTrail record. */
+export const mappingFor: (detail: MappedEventKey) => EventMapping | undefined = eventLookup(EVENT_MAP);
 
 /** What one EventBridge rule matches: the names of one event source (and service, where sources are shared). */
 export interface ChangeEventGroup {
@@ -41,9 +53,9 @@ export interface ChangeEventGroup {
 }
 
 /** The event map grouped for the EventBridge rules, ordered by event source and service. */
-export function changeEventGroups(): ChangeEventGroup[] {
+export function changeEventGroups(map: readonly ServiceEvent[] = EVENT_MAP): ChangeEventGroup[] {
   const groups = new Map<string, ChangeEventGroup>();
-  for (const { eventSource, service, eventName } of EVENT_MAP) {
+  for (const { eventSource, service, eventName } of map) {
     const key = `${eventSource}|${service ?? ''}`;
     const group = groups.get(key) ?? { eventSource, ...(service ? { service } : {}), eventNames: [] };
     group.eventNames.push(eventName);

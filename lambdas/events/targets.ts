@@ -1,19 +1,19 @@
-import { GLOBAL_REGION, type Scope } from '../evidence/record';
-import { resourceFormsOf, SERVICES, serviceOf } from '../services';
-import type { FormContext, LocatedResource } from '../services/types';
+import { type CollectorName, GLOBAL_REGION, type Scope } from '../evidence/record';
+import { eventsOf, resourceFormsOf, SERVICES, serviceOf, servicesByName } from '../services';
+import type { FormContext, LocatedResource, ServiceDescriptor } from '../services/types';
 import { type CloudTrailDetail, partitionOf } from './cloudtrail-event';
-import { type EventMapping, type Locator, mappingFor, type ResourceForm } from './event-map';
+import { eventLookup, type Locator, type ResourceForm } from './event-map';
 
 /** One re-collection: a collector, the region it describes, and what. */
-export interface CollectionTarget {
-  collector: EventMapping['collector'];
+export interface CollectionTarget<Name extends string = CollectorName> {
+  collector: Name;
   /** The region the collector describes; global collectors (s3, iam) use the home region. */
   region: string;
   scope: Scope;
 }
 
-export type TargetResolution =
-  | { kind: 'targets'; targets: CollectionTarget[] }
+export type TargetResolution<Name extends string = CollectorName> =
+  | { kind: 'targets'; targets: CollectionTarget<Name>[] }
   | { kind: 'unmapped' }
   | { kind: 'irrelevant'; reason: string };
 
@@ -45,14 +45,23 @@ export function valuesAt(root: unknown, path: string): unknown[] {
   return nodes;
 }
 
-const FORMS = resourceFormsOf(SERVICES);
+/** Turns an identifier into the scope resource its form names; undefined when it is not one. */
+type ApplyForm = (form: ResourceForm, value: string, context: FormContext) => LocatedResource | undefined;
 
-function applyForm(form: ResourceForm, value: string, context: FormContext): LocatedResource | undefined {
-  const formed = FORMS.get(form)?.(value, context);
-  return typeof formed === 'string' ? { resource: formed } : formed;
+function formsOf(services: readonly ServiceDescriptor<string>[]): ApplyForm {
+  const forms = resourceFormsOf(services);
+  return (form, value, context) => {
+    const formed = forms.get(form)?.(value, context);
+    return typeof formed === 'string' ? { resource: formed } : formed;
+  };
 }
 
-function locate(detail: CloudTrailDetail, locators: Locator[], context: FormContext): LocatedResource | undefined {
+function locate(
+  applyForm: ApplyForm,
+  detail: CloudTrailDetail,
+  locators: Locator[],
+  context: FormContext,
+): LocatedResource | undefined {
   for (const locator of locators) {
     if (locator.when && valuesAt(detail, locator.when.path)[0] !== locator.when.equals) continue;
     for (const value of valuesAt(detail, locator.path)) {
@@ -65,41 +74,52 @@ function locate(detail: CloudTrailDetail, locators: Locator[], context: FormCont
 }
 
 /**
- * What an event asks to re-collect. Identifiers come from the event; state never does: the
- * collector describes the resource afresh. A mapped event whose resource cannot be found
- * re-collects the whole collector for that region unless the map says the event can be ignored.
+ * The resolver of the given services' events (every service's, or more in tests). Identifiers
+ * come from the event; state never does: the collector describes the resource afresh. A mapped
+ * event whose resource cannot be found re-collects the whole collector for that region unless
+ * the map says the event can be ignored.
  */
-export function resolveTargets(detail: CloudTrailDetail, homeRegion: string): TargetResolution {
-  const mapping = mappingFor(detail);
-  if (!mapping) return { kind: 'unmapped' };
-  if (mapping.onlyWhen) {
-    const [value] = valuesAt(detail, mapping.onlyWhen.path);
-    if (value !== mapping.onlyWhen.equals)
+export function targetResolver<Name extends string>(
+  services: readonly ServiceDescriptor<Name>[],
+): (detail: CloudTrailDetail, homeRegion: string) => TargetResolution<Name> {
+  const mappingOf = eventLookup(eventsOf(services));
+  const applyForm = formsOf(services);
+  const byName = servicesByName(services);
+  return (detail, homeRegion) => {
+    const mapping = mappingOf(detail);
+    if (!mapping) return { kind: 'unmapped' };
+    if (mapping.onlyWhen) {
+      const [value] = valuesAt(detail, mapping.onlyWhen.path);
+      if (value !== mapping.onlyWhen.equals)
+        return {
+          kind: 'irrelevant',
+          reason: `${mapping.onlyWhen.path} is ${JSON.stringify(value)}, not ${mapping.onlyWhen.equals}`,
+        };
+    }
+    const region = byName.get(mapping.collector)?.global ? homeRegion : detail.awsRegion;
+    const context = { partition: partitionOf(detail), account: detail.recipientAccountId, region: detail.awsRegion };
+    const located = new Map<string, LocatedResource>();
+    for (const locators of mapping.affects) {
+      const found = locate(applyForm, detail, locators, context);
+      if (found && !located.has(found.resource)) located.set(found.resource, found);
+    }
+    if (located.size > 0) {
       return {
-        kind: 'irrelevant',
-        reason: `${mapping.onlyWhen.path} is ${JSON.stringify(value)}, not ${mapping.onlyWhen.equals}`,
+        kind: 'targets',
+        targets: [...located.values()].map(({ resource, name }) => ({
+          collector: mapping.collector,
+          region,
+          scope: { type: 'resource', resource, ...(name !== undefined ? { name } : {}) },
+        })),
       };
-  }
-  const region = serviceOf(mapping.collector).global ? homeRegion : detail.awsRegion;
-  const context = { partition: partitionOf(detail), account: detail.recipientAccountId, region: detail.awsRegion };
-  const located = new Map<string, LocatedResource>();
-  for (const locators of mapping.affects) {
-    const found = locate(detail, locators, context);
-    if (found && !located.has(found.resource)) located.set(found.resource, found);
-  }
-  if (located.size > 0) {
-    return {
-      kind: 'targets',
-      targets: [...located.values()].map(({ resource, name }) => ({
-        collector: mapping.collector,
-        region,
-        scope: { type: 'resource', resource, ...(name !== undefined ? { name } : {}) },
-      })),
-    };
-  }
-  if (mapping.otherwise === 'ignore') return { kind: 'irrelevant', reason: 'the event names no resource the checks read' };
-  return { kind: 'targets', targets: [{ collector: mapping.collector, region, scope: { type: 'all' } }] };
+    }
+    if (mapping.otherwise === 'ignore') return { kind: 'irrelevant', reason: 'the event names no resource the checks read' };
+    return { kind: 'targets', targets: [{ collector: mapping.collector, region, scope: { type: 'all' } }] };
+  };
 }
+
+/** What an event asks to re-collect, from every service's events. */
+export const resolveTargets: (detail: CloudTrailDetail, homeRegion: string) => TargetResolution = targetResolver(SERVICES);
 
 /** Stable identity of a re-collection, for de-duplication within a batch. */
 export function targetKey(target: CollectionTarget): string {

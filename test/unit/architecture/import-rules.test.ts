@@ -98,6 +98,13 @@ const IMPORT_RULES: ImportRule[] = [
     forbids: inLambdas('checks', 'collectors', 'report', 'alerts', 'events', 'integrity', 'organization', 'handlers', 'cli'),
   },
   {
+    name: 'service descriptors are data: no collector, check, report, event code or AWS SDK client (evaluation reads them)',
+    appliesTo: inLambdas('services'),
+    forbids: (target) =>
+      inLambdas('collectors', 'checks', 'report', 'alerts', 'events', 'handlers', 'cli')(target) || AWS_SDK(target),
+    transitively: AWS_SDK,
+  },
+  {
     name: 'renderers take an evaluation result and nothing else (no collectors, AWS clients, stores, integrity or events)',
     appliesTo: isRenderer,
     forbids: (target) =>
