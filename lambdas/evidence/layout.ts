@@ -50,7 +50,8 @@ export const PERIOD_REPORTS_PREFIX = `${REPORTS_ROOT}period/`;
 /** The copy of the HTML report replaced on every run: what the Slack summary links to. */
 export const LATEST_HTML_REPORT_KEY = `${LATEST_REPORTS_PREFIX}report.html`;
 
-export const RUN_SUMMARY_PREFIX = `${RUNS_FOLDER}v1/`;
+/** Under RUNS_FOLDER; written out whole so the organisation-run bundle carries it as one string. */
+export const RUN_SUMMARY_PREFIX = 'runs/v1/';
 
 /**
  * Prefixes whose objects are written once (the bucket refuses a put without If-None-Match: *);

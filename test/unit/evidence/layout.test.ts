@@ -28,6 +28,10 @@ describe('evidence bucket layout', () => {
     }
   });
 
+  it('files the organisation run summaries under their folder', () => {
+    expect(layout.RUN_SUMMARY_PREFIX.startsWith(layout.RUNS_FOLDER)).toBe(true);
+  });
+
   it('keeps the replaced state and reports out of the write-once folders', () => {
     for (const key of [layout.FINDING_STATE_KEY, layout.REMINDER_STATE_KEY, layout.LATEST_HTML_REPORT_KEY]) {
       expect(layout.WRITE_ONCE_PREFIXES.some((folder) => key.startsWith(folder))).toBe(false);
