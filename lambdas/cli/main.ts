@@ -7,6 +7,7 @@ import { DEFAULT_DEMO_DIR, demoCommand } from './demo';
 import { EXIT, escapeControl, oneLine, UsageError } from './errors';
 import { eventCommand } from './event';
 import { type CliOutput, createOutput, type OutputOptions } from './output';
+import { periodCommand } from './period';
 import { reportCommand } from './report';
 import { DEFAULT_TEMPLATES_DIR, templatesCommand } from './templates';
 import { verifyCommand } from './verify';
@@ -182,6 +183,30 @@ Examples:
   soc2-ml templates --item SEC-AM-5 --out ./evidence-templates`,
     )
     .action(action(templatesCommand));
+
+  program
+    .command('period')
+    .description('reconstruct the audit window from the evidence: status intervals per check and resource, populations, samples')
+    .requiredOption('--from <date>', 'first day of the window (YYYY-MM-DD, UTC)')
+    .requiredOption('--to <date>', 'last day of the window, included (YYYY-MM-DD, UTC)')
+    .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
+    .option('--bucket <name>', 'evidence bucket instead of a local directory')
+    .option('--out <dir>', 'where to write the period files (default: ./soc2-period)')
+    .option('--config <file>', 'JSON configuration, same schema as the CDK context')
+    .option('--sample <n>', 'rows drawn from each population (default: 25)')
+    .option('--seed <s>', 'seed of the sample, 0 to 4294967295 (default: a new one, printed)')
+    .addHelpText(
+      'after',
+      `
+Reads the store only. Writes period.json, period.html, period.csv, period.oscal.json and
+populations/<name>.csv (change-events, drift-intervals, new-credentials, model-deployments).
+The same seed draws the same sample rows from the same population.
+
+Examples:
+  soc2-ml period --from 2026-01-01 --to 2026-06-30
+  soc2-ml period --from 2026-11-01 --to 2026-11-30 --sample 40 --seed 20261201 --out ./audit-2026-11`,
+    )
+    .action(action(periodCommand));
 
   program
     .command('demo')

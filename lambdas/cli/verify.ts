@@ -68,8 +68,8 @@ export async function verifyCommand(options: VerifyOptions, out: CliOutput): Pro
   return problems.length === 0 ? 0 : 1;
 }
 
-/** --store DIR must already exist (a typo is exit 2, not a new empty store that verifies clean). */
-async function openReadOnly(options: StoreOptions, openBucket: () => Promise<EvidenceStore>): Promise<EvidenceStore> {
+/** --store DIR must already exist (a typo is exit 2, not a new empty store that verifies clean); `period` reads the same way. */
+export async function openReadOnly(options: StoreOptions, openBucket: () => Promise<EvidenceStore>): Promise<EvidenceStore> {
   if (options.bucket) return readOnlyStore(await openBucket());
   try {
     return await LocalDirectoryStore.openReadOnly(options.store ?? DEFAULT_STORE_DIR);

@@ -166,6 +166,22 @@ export class LocalDirectoryStore implements ConditionalWriteStore {
       yield { key, size: info.size, lastModified: info.mtime };
     }
   }
+
+  async *listFolders(prefix: string): AsyncIterable<string> {
+    const dir = prefix === '' ? this.root : this.pathOf(prefix);
+    if (dir !== this.root) await this.refuseLinks(dir);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    yield* entries
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  }
 }
 
 /**

@@ -187,6 +187,18 @@ export class S3EvidenceStore implements VersionedEvidenceStore, ConditionalWrite
       }
     }
   }
+
+  async *listFolders(prefix: string): AsyncIterable<string> {
+    const pages = paginateListObjectsV2(
+      { client: this.options.client },
+      { Bucket: this.options.bucket, Prefix: prefix, Delimiter: '/' },
+    );
+    for await (const page of pages) {
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix) yield common.Prefix.slice(prefix.length, -1);
+      }
+    }
+  }
 }
 
 function versionFields(entry: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean }) {

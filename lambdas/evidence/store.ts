@@ -35,6 +35,11 @@ export interface EvidenceStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Every object under the prefix, in key order. */
   list(prefix: string): AsyncIterable<ListedObject>;
+  /**
+   * The names of the folders directly under a prefix ending in "/" (S3: common prefixes with
+   * delimiter "/"), in key order; lets readers pick date partitions without listing every key.
+   */
+  listFolders?(prefix: string): AsyncIterable<string>;
 }
 
 /** An object's bytes and the tag a conditional write compares: S3's ETag, a local file's SHA-256. */
@@ -123,6 +128,7 @@ export function readOnlyStore(store: EvidenceStore): EvidenceStore {
     },
     get: (key: string) => store.get(key),
     list: (prefix: string) => store.list(prefix),
+    ...(store.listFolders ? { listFolders: (prefix: string) => store.listFolders!(prefix) } : {}),
   };
   if (!isVersionedStore(store)) return base;
   const versioned: VersionedEvidenceStore = {

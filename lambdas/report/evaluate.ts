@@ -29,7 +29,7 @@ import {
   type ManualEvidenceView,
   type ReportFinding,
 } from './result';
-import { buildSnapshots, type EvidenceProblem, type StoredEvidence } from './snapshots';
+import { type BuiltSnapshot, buildSnapshots, type EvidenceProblem, type StoredEvidence } from './snapshots';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -53,8 +53,24 @@ export interface EvaluationInput {
   globalCollectors?: CollectorName[];
 }
 
-/** Evidence, checks and catalog in; findings, item statuses and everything the renderers show out. Pure. */
-export function evaluate(input: EvaluationInput): EvaluationResult {
+/** What the checks decided over one state of the evidence, before items are judged. */
+export interface CheckEvaluation {
+  built: BuiltSnapshot[];
+  context: CheckContext;
+  accounts: string[];
+  /** Findings per check id, exceptions applied. */
+  findingsByCheck: Map<string, ReportFinding[]>;
+  /** Per check id, one line per stale snapshot it read. */
+  staleByCheck: Map<string, string[]>;
+  isStale: (snapshot: Snapshot) => boolean;
+  exceptions: CompiledException[];
+}
+
+/**
+ * Runs every check of the input over its evidence at `now`: the one check evaluation that both
+ * the report (evaluate) and the period reconstruction (lambdas/period) replay. Pure.
+ */
+export function evaluateChecks(input: Omit<EvaluationInput, 'catalog' | 'manualEvidence'>): CheckEvaluation {
   const { config, now } = input;
   const built = buildSnapshots(input.evidence);
   const snapshots = built.map((b) => b.snapshot);
@@ -94,6 +110,14 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
       ),
     );
   }
+  return { built, context, accounts, findingsByCheck, staleByCheck, isStale, exceptions };
+}
+
+/** Evidence, checks and catalog in; findings, item statuses and everything the renderers show out. Pure. */
+export function evaluate(input: EvaluationInput): EvaluationResult {
+  const { now } = input;
+  const { built, context, accounts, findingsByCheck, staleByCheck, isStale, exceptions } = evaluateChecks(input);
+  const snapshots = built.map((b) => b.snapshot);
 
   const items = input.catalog.items.map((item) => evaluateItem(item, findingsByCheck, staleByCheck, input.manualEvidence, now));
   const summary = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
@@ -169,7 +193,11 @@ interface MissingCollection {
 }
 
 /** (collector, account, region) triples with no full snapshot, for every account seen in any record. */
-function missingCollections(input: EvaluationInput, accounts: string[], snapshots: Snapshot[]): MissingCollection[] {
+function missingCollections(
+  input: Pick<EvaluationInput, 'globalCollectors' | 'checks' | 'config'>,
+  accounts: string[],
+  snapshots: Snapshot[],
+): MissingCollection[] {
   const global = new Set(input.globalCollectors ?? DEFAULT_GLOBAL_COLLECTORS);
   const present = new Set(snapshots.map((s) => `${s.collector}|${s.account}|${s.region}`));
   const collectors = new Set(input.checks.flatMap((c) => c.collectors));
@@ -199,7 +227,7 @@ function missingFindings(check: Check, missing: MissingCollection[]): Finding[] 
     }));
 }
 
-interface CompiledException {
+export interface CompiledException {
   entry: ExceptionEntry;
   pattern: RegExp;
   expiresAt: number;

@@ -14,7 +14,7 @@ export function nameUuid(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const prop = (name: string, value: string) => ({ name, ns: OSCAL_NS, value });
+export const prop = (name: string, value: string) => ({ name, ns: OSCAL_NS, value });
 const HOLDS = ['PASS', 'ATTESTED', 'NOT_APPLICABLE'];
 
 function observationFor(result: EvaluationResult, item: EvaluatedItem, check: string, findings: ReportFinding[]) {

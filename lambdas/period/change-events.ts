@@ -1,0 +1,88 @@
+import { gunzipSync } from 'node:zlib';
+import { CHANGE_LOG_SCHEMA, type ChangeLogEntry } from '../events/change-log';
+import { parseCloudTrailEvent, principalOf } from '../events/cloudtrail-event';
+import { sha256Hex } from '../evidence/hash';
+import { listChangeLogPartitions, listPartitionDates, listPartitionDay } from '../evidence/partitions';
+import type { EvidenceStore } from '../evidence/store';
+import { type PeriodWindow, windowDays } from './reconstruct';
+
+/** One CloudTrail change recorded in the change log, as the populations cite it. */
+export interface RecordedChange {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  eventSource: string;
+  principal: string;
+  account: string;
+  region: string;
+  handling: ChangeLogEntry['handling'];
+  requestParameters: Record<string, unknown>;
+  responseElements: Record<string, unknown>;
+  /** Records the re-collection wrote. */
+  recollections: string[];
+  evidence: { key: string; sha256: string };
+}
+
+/**
+ * Redelivered events are recorded when they arrive, up to this many days after they happened
+ * (the change path's SQS retention): the change log is read that far past the window.
+ */
+const LATE_RECORDING_DAYS = 14;
+
+/**
+ * Every change event that happened inside the window, read from the change-log days that can
+ * hold one (recorded from the window's first day to LATE_RECORDING_DAYS after its last).
+ * An entry that cannot be read is a problem line, not a silent gap.
+ */
+export async function readChangeEvents(
+  store: EvidenceStore,
+  window: PeriodWindow,
+): Promise<{ changes: RecordedChange[]; problems: string[] }> {
+  const lastDay = new Date(window.end + (LATE_RECORDING_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  const days = new Set(windowDays({ ...window, to: lastDay, end: Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000 }));
+  const changes: RecordedChange[] = [];
+  const problems: string[] = [];
+  for (const partition of await listChangeLogPartitions(store)) {
+    for (const date of await listPartitionDates(store, partition)) {
+      if (!days.has(date)) continue;
+      for (const object of await listPartitionDay(store, partition, date)) {
+        const bytes = await store.get(object.key);
+        if (!bytes) continue;
+        let entry: ChangeLogEntry;
+        try {
+          entry = JSON.parse(gunzipSync(bytes).toString('utf8')) as ChangeLogEntry;
+          if (entry.schema !== CHANGE_LOG_SCHEMA) throw new Error(`schema is not ${CHANGE_LOG_SCHEMA}`);
+          const parsed = parseCloudTrailEvent(entry.event);
+          if (!parsed.ok) throw new Error(parsed.problem);
+          entry = { ...entry, event: parsed.event };
+        } catch (err) {
+          problems.push(`change event ${object.key} is unreadable (${(err as Error).message}): left out of the populations`);
+          continue;
+        }
+        const { detail } = entry.event;
+        const at = Date.parse(detail.eventTime);
+        if (at < window.start || at >= window.end) continue;
+        changes.push({
+          eventId: detail.eventID,
+          eventTime: new Date(at).toISOString(),
+          eventName: detail.eventName,
+          eventSource: detail.eventSource,
+          principal: principalOf(detail),
+          account: partition.account,
+          region: partition.region,
+          handling: entry.handling,
+          requestParameters: objectOrEmpty(detail.requestParameters),
+          responseElements: objectOrEmpty(detail.responseElements),
+          recollections: entry.evidence,
+          evidence: { key: object.key, sha256: sha256Hex(bytes) },
+        });
+      }
+    }
+  }
+  changes.sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId));
+  return { changes, problems };
+}
+
+function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

@@ -1,0 +1,217 @@
+import pLimit from 'p-limit';
+import { errorMessage } from '../aws/errors';
+import type { Check } from '../checks/types';
+import type { Soc2MlConfig } from '../config/schema';
+import { decodeEvidence, EvidenceDecodeError } from '../evidence/evidence-io';
+import { sha256Hex } from '../evidence/hash';
+import { type DatedPartition, listPartitionDates, listPartitionDay, listRecordPartitions } from '../evidence/partitions';
+import type { CollectorName } from '../evidence/record';
+import type { EvidenceStore } from '../evidence/store';
+import { sealChecker } from '../integrity/seal-check';
+import type { StoredEvidence } from '../report/snapshots';
+import { PeriodReplay, type ReplayResult } from './replay';
+
+const DAY_MS = 86_400_000;
+/** Reads at most this many records at once: S3 GETs are latency-bound. */
+const READ_CONCURRENCY = 8;
+
+export interface PeriodWindow {
+  /** YYYY-MM-DD, both days included (UTC). */
+  from: string;
+  to: string;
+  /** Epoch ms: start of `from`, end of `to` (exclusive). */
+  start: number;
+  end: number;
+}
+
+/** Raised for a window that cannot be reconstructed: bad dates, or no evidence in it. */
+export class PeriodInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PeriodInputError';
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function parseWindow(from: string | undefined, to: string | undefined): PeriodWindow {
+  for (const [flag, value] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (!value) throw new PeriodInputError(`${flag} YYYY-MM-DD is required`);
+    if (!DATE.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value)
+      throw new PeriodInputError(`${flag} ${value}: not a date (YYYY-MM-DD)`);
+  }
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`) + DAY_MS;
+  if (end <= start) throw new PeriodInputError(`--to ${to} is before --from ${from}`);
+  return { from: from!, to: to!, start, end };
+}
+
+/** The days of the window, ascending. */
+export function windowDays(window: PeriodWindow): string[] {
+  const days: string[] = [];
+  for (let day = window.start; day < window.end; day += DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
+  return days;
+}
+
+export interface ReconstructOptions {
+  window: PeriodWindow;
+  config: Soc2MlConfig;
+  checks: readonly Check[];
+  globalCollectors: readonly CollectorName[];
+  /** Public keys (PEM) trusted to sign digests; default the keys stored beside the digests. */
+  publicKeys?: readonly string[];
+  onProgress?: (message: string) => void;
+}
+
+export interface Reconstruction extends ReplayResult {
+  /** Collection records read inside the window. */
+  recordsInWindow: number;
+  /** Records read before the window to know the state at its start. */
+  baselineRecords: number;
+  problems: string[];
+}
+
+type Read = { stored: StoredEvidence } | { problem: string } | undefined;
+
+/**
+ * Per partition, the state as it stood when the window opened: its latest full snapshot before
+ * the window and the single-resource records after it. Only the days before the window needed
+ * to reach that snapshot are listed, newest first.
+ */
+async function baseline(
+  store: EvidenceStore,
+  partition: DatedPartition,
+  dates: string[],
+  window: PeriodWindow,
+  read: (key: string) => Promise<Read>,
+  problems: string[],
+): Promise<StoredEvidence[]> {
+  const found: StoredEvidence[] = [];
+  const before = dates.filter((date) => date < window.from).reverse();
+  for (const date of before) {
+    const keys = (await listPartitionDay(store, partition, date)).map((o) => o.key).reverse();
+    for (const key of keys) {
+      const outcome = await read(key);
+      if (!outcome) continue;
+      if ('problem' in outcome) {
+        problems.push(outcome.problem);
+        continue;
+      }
+      found.push(outcome.stored);
+      if (outcome.stored.record.scope.type === 'all') return found.reverse();
+    }
+  }
+  // No full snapshot before the window: the overlays alone describe nothing.
+  return [];
+}
+
+/** Per collector/account/region: the latest full snapshot and the newer single-resource records. */
+class EvidenceState {
+  private readonly partitions = new Map<string, StoredEvidence[]>();
+
+  apply(item: StoredEvidence): void {
+    const { record } = item;
+    const key = `${record.collector.name}|${record.account}|${record.region}`;
+    const current = this.partitions.get(key);
+    if (record.scope.type === 'all') this.partitions.set(key, [item]);
+    else if (current && record.collectedAt > current[0]!.record.collectedAt) current.push(item);
+  }
+
+  evidence(): StoredEvidence[] {
+    return [...this.partitions.values()].flat();
+  }
+}
+
+/**
+ * Reconstructs the window from the store: lists the date partitions it needs (the window's days,
+ * and per partition the days back to its last full snapshot before the window), reads one day
+ * at a time in time order, and replays the check evaluation after every record on the checks
+ * that read its collector. Memory holds one day of records and the current state, not the year.
+ */
+export async function reconstructPeriod(store: EvidenceStore, options: ReconstructOptions): Promise<Reconstruction> {
+  const { window } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const checkSeal = sealChecker(store, options.publicKeys ? { publicKeys: options.publicKeys } : {});
+  const problems: string[] = [];
+  const read = async (key: string): Promise<Read> => {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await store.get(key);
+    } catch (err) {
+      return { problem: `evidence ${key} cannot be read (${errorMessage(err)}): left out of the period` };
+    }
+    if (!bytes) return undefined;
+    const sealProblem = await checkSeal(key, bytes);
+    if (sealProblem) return { problem: `evidence ${key} failed integrity verification (${sealProblem}): left out of the period` };
+    try {
+      return { stored: { record: decodeEvidence(bytes), evidence: { key, sha256: sha256Hex(bytes) } } };
+    } catch (err) {
+      if (!(err instanceof EvidenceDecodeError)) throw err;
+      return { problem: `evidence ${key} is unreadable (${err.message}): left out of the period` };
+    }
+  };
+
+  const partitions = await listRecordPartitions(store);
+  const datesByPartition = new Map<DatedPartition, string[]>();
+  for (const partition of partitions) datesByPartition.set(partition, await listPartitionDates(store, partition));
+
+  const state = new EvidenceState();
+  let baselineRecords = 0;
+  for (const partition of partitions) {
+    const records = await baseline(store, partition, datesByPartition.get(partition)!, window, read, problems);
+    baselineRecords += records.length;
+    for (const item of records) state.apply(item);
+  }
+  progress(`state at ${window.from}: ${baselineRecords} record(s) before the window`);
+
+  const replay = new PeriodReplay({
+    from: window.start,
+    to: window.end,
+    config: options.config,
+    globalCollectors: options.globalCollectors,
+  });
+  const readersOf = new Map<string, Check[]>();
+  const checksReading = (collector: string) => {
+    let checks = readersOf.get(collector);
+    if (!checks) {
+      checks = options.checks.filter((c) => (c.collectors as readonly string[]).includes(collector));
+      readersOf.set(collector, checks);
+    }
+    return checks;
+  };
+  replay.observe(window.start, state.evidence(), options.checks);
+
+  const limit = pLimit(READ_CONCURRENCY);
+  let recordsInWindow = 0;
+  for (const day of windowDays(window)) {
+    const keys: string[] = [];
+    for (const partition of partitions) {
+      if (!datesByPartition.get(partition)!.includes(day)) continue;
+      for (const object of await listPartitionDay(store, partition, day)) keys.push(object.key);
+    }
+    const outcomes = await Promise.all(keys.map((key) => limit(() => read(key))));
+    const records: StoredEvidence[] = [];
+    for (const outcome of outcomes) {
+      if (!outcome) continue;
+      if ('problem' in outcome) problems.push(outcome.problem);
+      else records.push(outcome.stored);
+    }
+    records.sort(
+      (a, b) => a.record.collectedAt.localeCompare(b.record.collectedAt) || a.evidence.key.localeCompare(b.evidence.key),
+    );
+    for (const item of records) {
+      const at = Date.parse(item.record.collectedAt);
+      if (at < window.start || at >= window.end) continue;
+      state.apply(item);
+      replay.observe(at, state.evidence(), checksReading(item.record.collector.name));
+    }
+    recordsInWindow += records.length;
+    if (records.length > 0) progress(`${day}: ${records.length} record(s) replayed`);
+  }
+  if (recordsInWindow === 0)
+    throw new PeriodInputError(`no evidence collected between ${window.from} and ${window.to} in ${store.location}`);
+  return { ...replay.finish(), recordsInWindow, baselineRecords, problems };
+}
