@@ -13,6 +13,13 @@ import { type EvidenceBucketFacts, readEvidenceBucketFacts } from '../integrity/
 import { publicKeyKey } from '../integrity/digest';
 import { type DigestSigner, KmsDigestSigner, publicKeyFingerprint } from '../integrity/signer';
 import { coverageLine } from '../integrity/verify';
+import {
+  isPeriodRequest,
+  periodRequestSchema,
+  requestedWindow,
+  runPeriodReport,
+  type StoredPeriodReport,
+} from '../period/deployed';
 import { REPORT_FORMATS, recordReport, renderReports } from '../report/pipeline';
 import { produceReport } from '../report/produce';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
@@ -141,8 +148,13 @@ async function summarySender(secretArn: string | undefined): Promise<AlertSender
 const metrics = new Metrics();
 let signer: KmsDigestSigner | undefined;
 
-/** Daily report, with a Slack summary when SLACK_WEBHOOK_SECRET_ARN names the webhook secret. */
-export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledReportResult> {
+/**
+ * Daily report, with a Slack summary when SLACK_WEBHOOK_SECRET_ARN names the webhook secret; or,
+ * for `{ "period": ... }` (the monthly schedule's constant input, or an on-demand invoke), the
+ * period report of that window under reports/period/<from>_<to>/.
+ */
+export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledReportResult | StoredPeriodReport> {
+  if (isPeriodRequest(event)) return periodHandler(event);
   const scheduled = parseScheduledEvent(event, 'report');
   logger.appendKeys({ scheduledEventId: scheduled.id });
 
@@ -176,6 +188,19 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
   metrics.publishStoredMetrics();
   logger.info('report stored', { ...report });
   return report;
+}
+
+async function periodHandler(event: unknown): Promise<StoredPeriodReport> {
+  const request = periodRequestSchema.safeParse(event);
+  if (!request.success)
+    throw new Error(`the report handler refuses this period request: ${request.error.issues[0]?.message ?? 'unrecognised'}`);
+  const { config, store } = await deployedEnvironment();
+  const now = new Date();
+  const window = requestedWindow(request.data, now);
+  logger.appendKeys({ period: `${window.from}_${window.to}` });
+  const stored = await runPeriodReport({ store, config, now, window, onProgress: (message) => logger.info(message) });
+  logger.info('period report', { ...stored, keys: stored.keys.length });
+  return stored;
 }
 
 /**

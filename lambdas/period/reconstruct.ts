@@ -5,10 +5,10 @@ import type { Soc2MlConfig } from '../config/schema';
 import { decodeEvidence, EvidenceDecodeError } from '../evidence/evidence-io';
 import { sha256Hex } from '../evidence/hash';
 import { type DatedPartition, listPartitionDates, listPartitionDay, listRecordPartitions } from '../evidence/partitions';
-import type { CollectorName } from '../evidence/record';
+import type { CollectorName, EvidenceResource } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
 import { sealChecker } from '../integrity/seal-check';
-import type { StoredEvidence } from '../report/snapshots';
+import { type BuiltSnapshot, buildSnapshots, type StoredEvidence } from '../report/snapshots';
 import { PeriodReplay, type ReplayResult } from './replay';
 
 const DAY_MS = 86_400_000;
@@ -108,20 +108,90 @@ async function baseline(
   return [];
 }
 
-/** Per collector/account/region: the latest full snapshot and the newer single-resource records. */
-class EvidenceState {
-  private readonly partitions = new Map<string, StoredEvidence[]>();
+/**
+ * What a record did to the state: a full snapshot that changed it or repeated it exactly, a
+ * single-resource record that changed it or repeated it, or nothing (no snapshot to lay it over).
+ */
+export type Applied = 'snapshot' | 'repeated-snapshot' | 'changed' | 'unchanged' | 'ignored';
 
-  apply(item: StoredEvidence): void {
+const content = (r: EvidenceResource) => JSON.stringify([r.type, r.region, r.configuration, r.tags]);
+
+/**
+ * Per collector/account/region: the latest full snapshot and the newer single-resource records,
+ * as buildSnapshots selects them, with each partition's built snapshot kept up to date.
+ */
+export class EvidenceState {
+  private readonly partitions = new Map<string, StoredEvidence[]>();
+  private readonly built = new Map<string, BuiltSnapshot>();
+
+  apply(item: StoredEvidence): Applied {
     const { record } = item;
     const key = `${record.collector.name}|${record.account}|${record.region}`;
     const current = this.partitions.get(key);
-    if (record.scope.type === 'all') this.partitions.set(key, [item]);
-    else if (current && record.collectedAt > current[0]!.record.collectedAt) current.push(item);
+    let applied: Applied;
+    if (record.scope.type === 'all') {
+      applied = this.sameAsState(key, item) ? 'repeated-snapshot' : 'snapshot';
+      this.partitions.set(key, [item]);
+    } else if (current && record.collectedAt > current[0]!.record.collectedAt) {
+      current.push(item);
+      if (this.repeats(key, item)) {
+        this.cite(key, item);
+        return 'unchanged';
+      }
+      applied = 'changed';
+    } else return 'ignored';
+    this.built.set(key, buildSnapshots(this.partitions.get(key)!)[0]!);
+    return applied;
+  }
+
+  /**
+   * What buildSnapshots would give after a record that repeats the state: the same snapshot
+   * with its resources citing the newer record (same position, same content, same errors).
+   */
+  private cite(key: string, item: StoredEvidence): void {
+    const built = this.built.get(key)!;
+    const arns = new Set(item.record.resources.map((r) => r.arn));
+    const resources = built.snapshot.resources.map((r) =>
+      arns.has(r.arn)
+        ? { ...item.record.resources.find((x) => x.arn === r.arn)!, account: r.account, evidence: item.evidence }
+        : r,
+    );
+    this.built.set(key, { snapshot: { ...built.snapshot, resources }, overlays: built.overlays + 1 });
+  }
+
+  /** The record holds no error and deletes nothing, and each of its resources is already in the state as it is. */
+  private repeats(key: string, item: StoredEvidence): boolean {
+    const { record } = item;
+    const snapshot = this.built.get(key)?.snapshot;
+    if (!snapshot || record.errors.length > 0 || record.deleted.length > 0) return false;
+    const arns = new Set(record.resources.map((r) => r.arn));
+    if (snapshot.errors.some((e) => e.resource !== undefined && arns.has(e.resource))) return false;
+    const held = new Map(snapshot.resources.filter((r) => arns.has(r.arn)).map((r) => [r.arn, r]));
+    return record.resources.every((r) => {
+      const before = held.get(r.arn);
+      return before !== undefined && content(before) === content(r);
+    });
+  }
+
+  /** A full snapshot describing exactly what the state holds: the same resources and content, the same errors. */
+  private sameAsState(key: string, item: StoredEvidence): boolean {
+    const snapshot = this.built.get(key)?.snapshot;
+    const { record } = item;
+    if (!snapshot || snapshot.resources.length !== record.resources.length) return false;
+    if (JSON.stringify(snapshot.errors) !== JSON.stringify(record.errors)) return false;
+    const held = new Map(snapshot.resources.map((r) => [r.arn, r]));
+    return record.resources.every((r) => {
+      const before = held.get(r.arn);
+      return before !== undefined && content(before) === content(r);
+    });
   }
 
   evidence(): StoredEvidence[] {
     return [...this.partitions.values()].flat();
+  }
+
+  snapshots(): BuiltSnapshot[] {
+    return [...this.built.values()];
   }
 }
 
@@ -182,8 +252,12 @@ export async function reconstructPeriod(store: EvidenceStore, options: Reconstru
     }
     return checks;
   };
-  replay.observe(window.start, state.evidence(), options.checks);
+  replay.observe(window.start, state.evidence(), options.checks, state.snapshots());
 
+  // Statuses are decided on every change of the evidence and, for conditions that age (a key's
+  // age, a snapshot's), on the first full snapshot of each partition each UTC day; a record that
+  // repeats the state otherwise confirms the statuses of what it describes.
+  const decidedOn = new Map<string, string>();
   const limit = pLimit(READ_CONCURRENCY);
   let recordsInWindow = 0;
   for (const day of windowDays(window)) {
@@ -205,8 +279,15 @@ export async function reconstructPeriod(store: EvidenceStore, options: Reconstru
     for (const item of records) {
       const at = Date.parse(item.record.collectedAt);
       if (at < window.start || at >= window.end) continue;
-      state.apply(item);
-      replay.observe(at, state.evidence(), checksReading(item.record.collector.name));
+      const applied = state.apply(item);
+      const checks = checksReading(item.record.collector.name);
+      const partition = `${item.record.collector.name}|${item.record.account}|${item.record.region}`;
+      const decidedToday = decidedOn.get(partition) === day;
+      if (applied === 'unchanged' || (applied === 'repeated-snapshot' && decidedToday)) replay.confirm(at, item, checks);
+      else if (applied !== 'ignored') {
+        replay.observe(at, state.evidence(), checks, state.snapshots());
+        if (applied === 'snapshot' || applied === 'repeated-snapshot') decidedOn.set(partition, day);
+      }
     }
     recordsInWindow += records.length;
     if (records.length > 0) progress(`${day}: ${records.length} record(s) replayed`);

@@ -3,7 +3,7 @@ import type { Soc2MlConfig } from '../config/schema';
 import type { CollectorName, EvidenceRecord } from '../evidence/record';
 import { evaluateChecks } from '../report/evaluate';
 import type { ReportFinding } from '../report/result';
-import type { StoredEvidence } from '../report/snapshots';
+import type { BuiltSnapshot, StoredEvidence } from '../report/snapshots';
 import { type Observation, type TimedInterval, Timeline } from './timeline';
 
 const HOUR_MS = 3_600_000;
@@ -51,6 +51,8 @@ export class PeriodReplay {
   private readonly freshMs: number;
   private readonly entries = new Map<string, Entry>();
   private readonly byCheck = new Map<string, Set<string>>();
+  /** Keys per check and resource ARN, for confirming a resource re-collected unchanged. */
+  private readonly byResource = new Map<string, string[]>();
   private readonly checkTimelines = new Map<string, Timeline>();
   private readonly globals: ReadonlySet<string>;
   private readonly accounts = new Set<string>();
@@ -62,7 +64,7 @@ export class PeriodReplay {
   }
 
   /** Runs `checks` over `evidence`, the state at `at` (latest full snapshot and newer single-resource records per partition). */
-  observe(at: number, evidence: StoredEvidence[], checks: readonly Check[]): void {
+  observe(at: number, evidence: StoredEvidence[], checks: readonly Check[], built?: BuiltSnapshot[]): void {
     if (checks.length === 0 || evidence.length === 0) return;
     const evaluation = evaluateChecks({
       evidence,
@@ -70,6 +72,7 @@ export class PeriodReplay {
       config: this.options.config,
       now: new Date(at),
       globalCollectors: [...this.options.globalCollectors] as CollectorName[],
+      ...(built ? { built } : {}),
     });
     const records = new Map<string, EvidenceRecord>(evidence.map((e) => [e.evidence.key, e.record]));
     const present = new Set<string>();
@@ -92,7 +95,11 @@ export class PeriodReplay {
         const key = [check.id, finding.resource, finding.account, finding.region].join('\u0000');
         if (seen.has(key)) continue;
         seen.add(key);
-        known.add(key);
+        if (!known.has(key)) {
+          known.add(key);
+          const byResource = `${check.id}\u0000${finding.resource}`;
+          this.byResource.set(byResource, [...(this.byResource.get(byResource) ?? []), key]);
+        }
         const observation = this.observation(at, check, finding, records, present, checkObservedAt);
         this.entry(key, check.id, finding, at).timeline.add(observation);
       }
@@ -101,6 +108,20 @@ export class PeriodReplay {
           this.entries.get(key)!.timeline.add({ at, status: collected ? 'ABSENT' : 'NOT_OBSERVED', observedAt: checkObservedAt });
       }
     }
+  }
+
+  /**
+   * A single-resource record that found its resources exactly as the state already held them:
+   * nothing a check reads changed, so every status on those resources is confirmed as of its
+   * collection (fresh again, citing it) without running the checks.
+   */
+  confirm(at: number, item: StoredEvidence, checks: readonly Check[]): void {
+    const observedAt = Date.parse(item.record.collectedAt);
+    const observedBy = { trigger: item.record.trigger.type, collectedAt: item.record.collectedAt };
+    for (const check of checks)
+      for (const resource of item.record.resources)
+        for (const key of this.byResource.get(`${check.id}\u0000${resource.arn}`) ?? [])
+          this.entries.get(key)!.timeline.confirm(at, observedAt, item.evidence, observedBy);
   }
 
   finish(): ReplayResult {

@@ -40,8 +40,10 @@ export class Timeline {
   private readonly closed: TimedInterval[] = [];
   private open: OpenInterval | undefined;
   private freshUntil = Number.POSITIVE_INFINITY;
-  /** Time of the latest observation: a change is never placed before what was last seen. */
-  private lastAt = Number.NEGATIVE_INFINITY;
+  /** When the evidence of the latest observation was collected: a change is never placed before what was last seen. */
+  private lastObservedAt = Number.NEGATIVE_INFINITY;
+  /** The latest observation, for confirming it when a re-collection finds its resource unchanged. */
+  private last: Observation | undefined;
 
   constructor(
     private readonly freshMs: number,
@@ -59,7 +61,7 @@ export class Timeline {
       const changedAt =
         status === 'NOT_OBSERVED' || !this.open
           ? observation.at
-          : Math.min(observation.at, Math.max(observation.changedAt ?? observation.at, this.lastAt, this.open.from));
+          : Math.min(observation.at, Math.max(observation.changedAt ?? observation.at, this.lastObservedAt, this.open.from));
       if (this.open) this.close(changedAt);
       this.open = {
         status,
@@ -71,7 +73,15 @@ export class Timeline {
       this.open.last = observation.evidence;
     }
     this.freshUntil = status === 'NOT_OBSERVED' ? Number.POSITIVE_INFINITY : observation.observedAt + this.freshMs;
-    this.lastAt = observation.at;
+    this.lastObservedAt = Math.max(this.lastObservedAt, observation.observedAt);
+    this.last = observation;
+  }
+
+  /** The same status as last observed, seen again by newer evidence of the same content. */
+  confirm(at: number, observedAt: number, evidence: EvidenceRef, observedBy: PeriodInterval['observedBy']): void {
+    if (!this.last) return;
+    const { cause: _cause, changedAt: _changedAt, ...same } = this.last;
+    this.add({ ...same, at, observedAt, evidence, ...(observedBy ? { observedBy } : {}) });
   }
 
   /** The intervals up to `end`, the open one closed there (the timeline itself is left as it is). */
@@ -79,7 +89,8 @@ export class Timeline {
     const copy = new Timeline(this.freshMs, { at: 0, intervals: [...this.closed] });
     copy.open = this.open ? { ...this.open } : undefined;
     copy.freshUntil = this.freshUntil;
-    copy.lastAt = this.lastAt;
+    copy.lastObservedAt = this.lastObservedAt;
+    copy.last = this.last;
     return copy.finish(end);
   }
 

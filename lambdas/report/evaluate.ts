@@ -70,9 +70,14 @@ export interface CheckEvaluation {
  * Runs every check of the input over its evidence at `now`: the one check evaluation that both
  * the report (evaluate) and the period reconstruction (lambdas/period) replay. Pure.
  */
-export function evaluateChecks(input: Omit<EvaluationInput, 'catalog' | 'manualEvidence'>): CheckEvaluation {
+export function evaluateChecks(
+  input: Omit<EvaluationInput, 'catalog' | 'manualEvidence'> & {
+    /** buildSnapshots(input.evidence), when the caller keeps it up to date itself (the period replay). */
+    built?: BuiltSnapshot[];
+  },
+): CheckEvaluation {
   const { config, now } = input;
-  const built = buildSnapshots(input.evidence);
+  const built = input.built ?? buildSnapshots(input.evidence);
   const snapshots = built.map((b) => b.snapshot);
   const maxAgeMs = config.thresholds.evidenceFreshnessHours * HOUR_MS;
   const isStale = (snapshot: Snapshot) => now.getTime() - Date.parse(snapshot.collectedAt) > maxAgeMs;

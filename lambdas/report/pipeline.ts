@@ -220,7 +220,8 @@ export async function recordReport(
   return stored;
 }
 
-function contentTypeOf(name: string): string {
+/** The Content-Type a report file is stored with, by its extension. */
+export function contentTypeOf(name: string): string {
   if (name.endsWith('.html')) return 'text/html; charset=utf-8';
   if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
   if (name.endsWith('.md')) return 'text/markdown; charset=utf-8';
