@@ -111,17 +111,26 @@ export class PeriodReplay {
   }
 
   /**
-   * A single-resource record that found its resources exactly as the state already held them:
-   * nothing a check reads changed, so every status on those resources is confirmed as of its
-   * collection (fresh again, citing it) without running the checks.
+   * A record that found everything it describes exactly as the state already held it: nothing a
+   * check reads changed, so the statuses it speaks for are confirmed as of its collection (fresh
+   * again, citing it) without running the checks. A full snapshot speaks for every status that
+   * rested on its partition; a single-resource record for the statuses on its resources.
    */
   confirm(at: number, item: StoredEvidence, checks: readonly Check[]): void {
-    const observedAt = Date.parse(item.record.collectedAt);
-    const observedBy = { trigger: item.record.trigger.type, collectedAt: item.record.collectedAt };
+    const { record } = item;
+    const observedAt = Date.parse(record.collectedAt);
+    const observedBy = { trigger: record.trigger.type, collectedAt: record.collectedAt };
+    const confirm = (key: string) => this.entries.get(key)!.timeline.confirm(at, observedAt, item.evidence, observedBy);
+    if (record.scope.type === 'all') {
+      const partition = item.evidence.key.slice(0, item.evidence.key.indexOf('/date=') + 1);
+      for (const check of checks)
+        for (const key of this.knownKeys(check.id))
+          if (this.entries.get(key)!.timeline.lastEvidenceKey?.startsWith(partition)) confirm(key);
+      return;
+    }
     for (const check of checks)
-      for (const resource of item.record.resources)
-        for (const key of this.byResource.get(`${check.id}\u0000${resource.arn}`) ?? [])
-          this.entries.get(key)!.timeline.confirm(at, observedAt, item.evidence, observedBy);
+      for (const resource of record.resources)
+        for (const key of this.byResource.get(`${check.id}\u0000${resource.arn}`) ?? []) confirm(key);
   }
 
   finish(): ReplayResult {

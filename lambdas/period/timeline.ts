@@ -77,6 +77,11 @@ export class Timeline {
     this.last = observation;
   }
 
+  /** The evidence object the latest observation cited. */
+  get lastEvidenceKey(): string | undefined {
+    return this.last?.evidence?.key;
+  }
+
   /** The same status as last observed, seen again by newer evidence of the same content. */
   confirm(at: number, observedAt: number, evidence: EvidenceRef, observedBy: PeriodInterval['observedBy']): void {
     if (!this.last) return;
