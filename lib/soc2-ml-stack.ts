@@ -123,6 +123,10 @@ export class Soc2MlStack extends Stack {
       value: this.evidence.bucket.bucketName,
     });
     new CfnOutput(this, 'EvidenceKeyArn', { description: 'KMS key encrypting evidence', value: this.evidence.key.keyArn });
+    new CfnOutput(this, 'ReportFunctionName', {
+      description: 'Report function: invoke with {"period":{"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}} for a period report',
+      value: this.report.function.functionName,
+    });
     new CfnOutput(this, 'DigestSigningKeyArn', {
       description: 'KMS key signing the digest chain: `aws kms get-public-key` gives what verifies it offline',
       value: this.report.signingKey.keyArn,

@@ -187,8 +187,8 @@ Examples:
   program
     .command('period')
     .description('reconstruct the audit window from the evidence: status intervals per check and resource, populations, samples')
-    .requiredOption('--from <date>', 'first day of the window (YYYY-MM-DD, UTC)')
-    .requiredOption('--to <date>', 'last day of the window, included (YYYY-MM-DD, UTC)')
+    .requiredOption('--from <date>', 'first day of the window (YYYY-MM-DD, UTC, or today)')
+    .requiredOption('--to <date>', 'last day of the window, included (YYYY-MM-DD, UTC, or today)')
     .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
     .option('--bucket <name>', 'evidence bucket instead of a local directory')
     .option('--out <dir>', 'where to write the period files (default: ./soc2-period)')
@@ -204,7 +204,7 @@ The same seed draws the same sample rows from the same population.
 
 Examples:
   soc2-ml period --from 2026-01-01 --to 2026-06-30
-  soc2-ml period --from 2026-11-01 --to 2026-11-30 --sample 40 --seed 20261201 --out ./audit-2026-11`,
+  soc2-ml period --from 2026-01-01 --to today --sample 40 --seed 20261201 --out ./audit-2026`,
     )
     .action(action(periodCommand));
 

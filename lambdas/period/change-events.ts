@@ -1,10 +1,11 @@
 import { gunzipSync } from 'node:zlib';
+import pLimit from 'p-limit';
 import { CHANGE_LOG_SCHEMA, type ChangeLogEntry } from '../events/change-log';
 import { parseCloudTrailEvent, principalOf } from '../events/cloudtrail-event';
 import { sha256Hex } from '../evidence/hash';
 import { listChangeLogPartitions, listPartitionDates, listPartitionDay } from '../evidence/partitions';
 import type { EvidenceStore } from '../evidence/store';
-import { type PeriodWindow, windowDays } from './reconstruct';
+import { type PeriodWindow, READ_CONCURRENCY, windowDays } from './reconstruct';
 
 /** One CloudTrail change recorded in the change log, as the populations cite it. */
 export interface RecordedChange {
@@ -42,11 +43,15 @@ export async function readChangeEvents(
   const days = new Set(windowDays({ ...window, to: lastDay, end: Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000 }));
   const changes: RecordedChange[] = [];
   const problems: string[] = [];
+  const limit = pLimit(READ_CONCURRENCY);
   for (const partition of await listChangeLogPartitions(store)) {
     for (const date of await listPartitionDates(store, partition)) {
       if (!days.has(date)) continue;
-      for (const object of await listPartitionDay(store, partition, date)) {
-        const bytes = await store.get(object.key);
+      const objects = await listPartitionDay(store, partition, date);
+      const contents = await Promise.all(
+        objects.map((object) => limit(async () => ({ object, bytes: await store.get(object.key) }))),
+      );
+      for (const { object, bytes } of contents) {
         if (!bytes) continue;
         let entry: ChangeLogEntry;
         try {

@@ -13,7 +13,7 @@ import { PeriodReplay, type ReplayResult } from './replay';
 
 const DAY_MS = 86_400_000;
 /** Reads at most this many records at once: S3 GETs are latency-bound. */
-const READ_CONCURRENCY = 8;
+export const READ_CONCURRENCY = 8;
 
 export interface PeriodWindow {
   /** YYYY-MM-DD, both days included (UTC). */
@@ -34,13 +34,19 @@ export class PeriodInputError extends Error {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function parseWindow(from: string | undefined, to: string | undefined): PeriodWindow {
+/** A window of whole UTC days; either end may be `today` (UTC, at `now`). */
+export function parseWindow(fromArg: string | undefined, toArg: string | undefined, now = new Date()): PeriodWindow {
+  const day = (value: string | undefined) => (value === 'today' ? now.toISOString().slice(0, 10) : value);
+  const from = day(fromArg);
+  const to = day(toArg);
   for (const [flag, value] of [
     ['--from', from],
     ['--to', to],
   ] as const) {
     if (!value) throw new PeriodInputError(`${flag} YYYY-MM-DD is required`);
-    if (!DATE.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value)
+    const parsed = Date.parse(`${value}T00:00:00Z`);
+    // Date.parse rolls some impossible days over (2026-02-30) and refuses others (2026-13-01).
+    if (!DATE.test(value) || Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== value)
       throw new PeriodInputError(`${flag} ${value}: not a date (YYYY-MM-DD)`);
   }
   const start = Date.parse(`${from}T00:00:00Z`);
@@ -123,6 +129,8 @@ const content = (r: EvidenceResource) => JSON.stringify([r.type, r.region, r.con
 export class EvidenceState {
   private readonly partitions = new Map<string, StoredEvidence[]>();
   private readonly built = new Map<string, BuiltSnapshot>();
+  /** Per partition, its latest full snapshot's content while no single-resource record has changed it since. */
+  private readonly unchangedFull = new Map<string, string>();
 
   apply(item: StoredEvidence): Applied {
     const { record } = item;
@@ -130,7 +138,10 @@ export class EvidenceState {
     const current = this.partitions.get(key);
     let applied: Applied;
     if (record.scope.type === 'all') {
-      applied = this.sameAsState(key, item) ? 'repeated-snapshot' : 'snapshot';
+      const whole = JSON.stringify([record.resources, record.errors]);
+      const previous = this.unchangedFull.get(key);
+      applied = (previous !== undefined ? previous === whole : this.sameAsState(key, item)) ? 'repeated-snapshot' : 'snapshot';
+      this.unchangedFull.set(key, whole);
       this.partitions.set(key, [item]);
     } else if (current && record.collectedAt > current[0]!.record.collectedAt) {
       current.push(item);
@@ -138,6 +149,7 @@ export class EvidenceState {
         this.cite(key, item);
         return 'unchanged';
       }
+      this.unchangedFull.delete(key);
       applied = 'changed';
     } else return 'ignored';
     this.built.set(key, buildSnapshots(this.partitions.get(key)!)[0]!);

@@ -22,6 +22,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'npx cdk deploy': 'needs an AWS account; its -c context is validated below',
   'aws secretsmanager create-secret': 'needs an AWS account',
   'aws athena': 'needs an AWS account (no Athena emulator exists here)',
+  'aws lambda invoke': 'needs an AWS account; test/unit/period/deployed.test.ts runs the period request it sends',
 };
 
 const moto = useMoto();
