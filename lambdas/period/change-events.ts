@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
-import { CHANGE_LOG_SCHEMA, type ChangeLogEntry } from '../events/change-log';
+import { CHANGE_LOG_SCHEMA, type ChangeLogEntry, REDELIVERY_WINDOW_DAYS } from '../events/change-log';
 import { parseCloudTrailEvent, principalOf } from '../events/cloudtrail-event';
 import { sha256Hex } from '../evidence/hash';
 import { listChangeLogPartitions, listPartitionDates, listPartitionDay } from '../evidence/partitions';
@@ -25,21 +25,16 @@ export interface RecordedChange {
 }
 
 /**
- * Redelivered events are recorded when they arrive, up to this many days after they happened
- * (the change path's SQS retention): the change log is read that far past the window.
- */
-const LATE_RECORDING_DAYS = 14;
-
-/**
  * Every change event that happened inside the window, read from the change-log days that can
- * hold one (recorded from the window's first day to LATE_RECORDING_DAYS after its last).
+ * hold one: recorded from the window's first day until a redelivery could still arrive
+ * (REDELIVERY_WINDOW_DAYS after its last).
  * An entry that cannot be read is a problem line, not a silent gap.
  */
 export async function readChangeEvents(
   store: EvidenceStore,
   window: PeriodWindow,
 ): Promise<{ changes: RecordedChange[]; problems: string[] }> {
-  const lastDay = new Date(window.end + (LATE_RECORDING_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  const lastDay = new Date(window.end + (REDELIVERY_WINDOW_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const days = new Set(windowDays({ ...window, to: lastDay, end: Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000 }));
   const changes: RecordedChange[] = [];
   const problems: string[] = [];

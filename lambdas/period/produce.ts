@@ -53,6 +53,9 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
   const { window, config } = options;
   const { store, stats } = countingStore(evidenceStore);
   const catalog = loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) });
+  // The change log is read while the records replay: both wait on the store.
+  const changeLog = Promise.all([readChangeEvents(store, window), listManualEvidence(store)]);
+  changeLog.catch(() => undefined);
   const reconstruction = await reconstructPeriod(store, {
     window,
     config,
@@ -63,10 +66,7 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
     ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const [{ changes, problems: changeProblems }, manualEvidence] = await Promise.all([
-    readChangeEvents(store, window),
-    listManualEvidence(store),
-  ]);
+  const [{ changes, problems: changeProblems }, manualEvidence] = await changeLog;
   const itemsOfCheck = new Map<string, string[]>();
   for (const item of catalog.items)
     for (const check of item.checks) itemsOfCheck.set(check, [...(itemsOfCheck.get(check) ?? []), item.id]);

@@ -162,13 +162,28 @@ export class EvidenceState {
    */
   private cite(key: string, item: StoredEvidence): void {
     const built = this.built.get(key)!;
-    const arns = new Set(item.record.resources.map((r) => r.arn));
-    const resources = built.snapshot.resources.map((r) =>
-      arns.has(r.arn)
-        ? { ...item.record.resources.find((x) => x.arn === r.arn)!, account: r.account, evidence: item.evidence }
-        : r,
-    );
-    this.built.set(key, { snapshot: { ...built.snapshot, resources }, overlays: built.overlays + 1 });
+    const position = this.positions(key, built);
+    // In place: the snapshot is this state's own copy, and no evaluation holds it between records.
+    for (const resource of item.record.resources) {
+      const index = position.get(resource.arn)!;
+      built.snapshot.resources[index] = {
+        ...resource,
+        account: built.snapshot.resources[index]!.account,
+        evidence: item.evidence,
+      };
+    }
+    built.overlays += 1;
+  }
+
+  private readonly indexes = new Map<string, { of: BuiltSnapshot; position: Map<string, number> }>();
+
+  /** Where each resource sits in a partition's built snapshot (rebuilt with the snapshot). */
+  private positions(key: string, built: BuiltSnapshot): Map<string, number> {
+    const known = this.indexes.get(key);
+    if (known?.of === built) return known.position;
+    const position = new Map(built.snapshot.resources.map((r, i) => [r.arn, i]));
+    this.indexes.set(key, { of: built, position });
+    return position;
   }
 
   /** The record holds no error and deletes nothing, and each of its resources is already in the state as it is. */
@@ -178,10 +193,10 @@ export class EvidenceState {
     if (!snapshot || record.errors.length > 0 || record.deleted.length > 0) return false;
     const arns = new Set(record.resources.map((r) => r.arn));
     if (snapshot.errors.some((e) => e.resource !== undefined && arns.has(e.resource))) return false;
-    const held = new Map(snapshot.resources.filter((r) => arns.has(r.arn)).map((r) => [r.arn, r]));
+    const position = this.positions(key, this.built.get(key)!);
     return record.resources.every((r) => {
-      const before = held.get(r.arn);
-      return before !== undefined && content(before) === content(r);
+      const index = position.get(r.arn);
+      return index !== undefined && content(snapshot.resources[index]!) === content(r);
     });
   }
 
@@ -272,13 +287,20 @@ export async function reconstructPeriod(store: EvidenceStore, options: Reconstru
   const decidedOn = new Map<string, string>();
   const limit = pLimit(READ_CONCURRENCY);
   let recordsInWindow = 0;
-  for (const day of windowDays(window)) {
+  const readDay = async (day: string): Promise<Read[]> => {
     const keys: string[] = [];
     for (const partition of partitions) {
       if (!datesByPartition.get(partition)!.includes(day)) continue;
       for (const object of await listPartitionDay(store, partition, day)) keys.push(object.key);
     }
-    const outcomes = await Promise.all(keys.map((key) => limit(() => read(key))));
+    return Promise.all(keys.map((key) => limit(() => read(key))));
+  };
+  const days = windowDays(window);
+  // One day ahead is read while the current day is replayed: reads wait on I/O, the replay on the CPU.
+  let next = days.length > 0 ? readDay(days[0]!) : undefined;
+  for (const [index, day] of days.entries()) {
+    const outcomes = await next!;
+    next = index + 1 < days.length ? readDay(days[index + 1]!) : undefined;
     const records: StoredEvidence[] = [];
     for (const outcome of outcomes) {
       if (!outcome) continue;
