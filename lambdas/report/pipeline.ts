@@ -2,8 +2,8 @@ import { errorMessage } from '../aws/errors';
 import type { StoreFacts } from '../checks/facts';
 import { decodeEvidence, EvidenceDecodeError, parseEvidenceKey } from '../evidence/evidence-io';
 import { sha256Hex } from '../evidence/hash';
-// Collection records only: the change log and the alert log under evidence/v1/ are sealed evidence but not records.
-import { COLLECTION_RECORDS_PREFIX, LATEST_REPORTS_PREFIX, REPORTS_ROOT } from '../evidence/layout';
+import { LATEST_REPORTS_PREFIX, REPORTS_ROOT } from '../evidence/layout';
+import { type DatedPartition, listPartitionDates, listPartitionDay, listRecordPartitions } from '../evidence/partitions';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import { sealChecker } from '../integrity/seal-check';
 import { renderCsv } from './csv';
@@ -33,8 +33,8 @@ export interface CurrentEvidence {
   problems: EvidenceProblem[];
   /** When the earliest record in the store was collected: the start of the reporting window. */
   firstCollectedAt?: string;
-  /** Collection records in the store, read or not. */
-  recordsInStore: number;
+  /** Collection records in the days listed (the newest of each partition, down to its latest full snapshot). */
+  recordsListed: number;
 }
 
 /** Reads at most this many records at once: S3 GETs are latency-bound. */
@@ -48,46 +48,64 @@ export interface LoadEvidenceOptions {
 }
 
 /**
- * What evaluation needs and no more. The store keeps every record ever written, so reading
- * them all would grow without bound; keys sort by time within each collector/account/region
- * partition, so each partition is read newest first until its latest readable full snapshot.
+ * What evaluation needs and no more. The store keeps every record ever written, so listing or
+ * reading them all would grow without bound. Keys are partitioned by collector, account, region
+ * and day (evidence/partitions.ts): each partition's days are read newest first, listing one day
+ * at a time, down to its latest readable full snapshot; older days are never listed.
  * Every record read is checked against the digest of its period when that period is sealed;
  * one that was altered, or cannot be read at all, becomes a problem instead of stopping the run.
  */
 export async function loadCurrentEvidence(store: EvidenceStore, options: LoadEvidenceOptions = {}): Promise<CurrentEvidence> {
-  const partitions = new Map<string, string[]>();
-  let first: string | undefined;
-  let recordsInStore = 0;
-  for await (const object of store.list(COLLECTION_RECORDS_PREFIX)) {
-    const place = parseEvidenceKey(object.key);
-    if (!place) continue;
-    recordsInStore += 1;
-    const at = `${place.date}T${place.time}`;
-    if (first === undefined || at < first) first = at;
-    const keys = partitions.get(place.partition);
-    if (keys) keys.push(object.key);
-    else partitions.set(place.partition, [object.key]);
-  }
   const checkSeal = sealChecker(store, options.publicKeys ? { publicKeys: options.publicKeys } : {});
   const evidence: StoredEvidence[] = [];
   const problems: EvidenceProblem[] = [];
-  for (const keys of partitions.values()) {
-    keys.sort().reverse();
-    for (let start = 0; start < keys.length; start += READ_CONCURRENCY) {
-      const batch = await Promise.all(
-        keys.slice(start, start + READ_CONCURRENCY).map((key) => readRecord(store, key, checkSeal)),
-      );
-      const fullAt = batch.findIndex((item) => item && 'record' in item && item.record.scope.type === 'all');
-      for (const item of fullAt >= 0 ? batch.slice(0, fullAt + 1) : batch) {
-        if (!item) continue;
-        if ('record' in item) evidence.push(item);
-        if ('problem' in item && item.problem) problems.push(item.problem);
+  const firstDays = new Map<DatedPartition, string>();
+  let recordsListed = 0;
+  for (const partition of await listRecordPartitions(store)) {
+    const dates = await listPartitionDates(store, partition);
+    if (dates[0]) firstDays.set(partition, dates[0]);
+    let found = false;
+    for (const date of dates.reverse()) {
+      const keys = (await listPartitionDay(store, partition, date))
+        .map((object) => object.key)
+        .filter((key) => parseEvidenceKey(key))
+        .reverse();
+      recordsListed += keys.length;
+      for (let start = 0; start < keys.length && !found; start += READ_CONCURRENCY) {
+        const batch = await Promise.all(
+          keys.slice(start, start + READ_CONCURRENCY).map((key) => readRecord(store, key, checkSeal)),
+        );
+        const fullAt = batch.findIndex((item) => item && 'record' in item && item.record.scope.type === 'all');
+        for (const item of fullAt >= 0 ? batch.slice(0, fullAt + 1) : batch) {
+          if (!item) continue;
+          if ('record' in item) evidence.push(item);
+          if ('problem' in item && item.problem) problems.push(item.problem);
+        }
+        options.onProgress?.(evidence.length);
+        found = fullAt >= 0;
       }
-      options.onProgress?.(evidence.length);
-      if (fullAt >= 0) break;
+      if (found) break;
     }
   }
-  return { evidence, problems, recordsInStore, ...(first ? { firstCollectedAt: keyTimeToIso(first) } : {}) };
+  const first = await firstRecordTime(store, firstDays);
+  return { evidence, problems, recordsListed, ...(first ? { firstCollectedAt: keyTimeToIso(first) } : {}) };
+}
+
+/** The earliest record key's date and time: only the partitions holding the earliest day are listed for it. */
+async function firstRecordTime(store: EvidenceStore, firstDays: Map<DatedPartition, string>): Promise<string | undefined> {
+  const day = [...firstDays.values()].sort()[0];
+  let first: string | undefined;
+  for (const [partition, date] of firstDays) {
+    if (date !== day) continue;
+    for (const object of await listPartitionDay(store, partition, date)) {
+      const place = parseEvidenceKey(object.key);
+      if (!place) continue;
+      const at = `${place.date}T${place.time}`;
+      if (first === undefined || at < first) first = at;
+      break;
+    }
+  }
+  return first;
 }
 
 function keyTimeToIso(at: string): string {

@@ -91,7 +91,7 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
     ...(options.changePath && changeEvents ? { changeEvents: { byAccount: changeEvents, ...options.changePath } } : {}),
   };
   progress(
-    `evaluating ${current.evidence.length} of ${current.recordsInStore} evidence records (the latest snapshots) against ${catalog.items.length} checklist items...`,
+    `evaluating ${current.evidence.length} of ${current.recordsListed} evidence records listed (the latest snapshots) against ${catalog.items.length} checklist items...`,
   );
   const result = evaluate({
     evidence: current.evidence,

@@ -34,11 +34,21 @@ export function serveBucketFromMemory(
     if (!body) throw s3Error('NoSuchKey', 'The specified key does not exist.', 404);
     return { Body: { transformToByteArray: async () => body }, ETag: etag(body) };
   });
-  s3.on(sdk.ListObjectsV2Command).callsFake((input) => ({
-    Contents: [...objects.keys()]
-      .filter((key) => key.startsWith(input.Prefix ?? ''))
-      .sort()
-      .map((key) => ({ Key: key, Size: objects.get(key)?.byteLength ?? 0, LastModified: new Date(0) })),
-  }));
+  s3.on(sdk.ListObjectsV2Command).callsFake((input) => {
+    const prefix = input.Prefix ?? '';
+    const keys = [...objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+    // With a Delimiter, S3 rolls keys that hold it after the prefix up into CommonPrefixes
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+    const rolledUp = (key: string) => input.Delimiter !== undefined && key.indexOf(input.Delimiter, prefix.length) >= 0;
+    const common = [
+      ...new Set(keys.filter(rolledUp).map((key) => key.slice(0, key.indexOf(input.Delimiter!, prefix.length) + 1))),
+    ];
+    return {
+      Contents: keys
+        .filter((key) => !rolledUp(key))
+        .map((key) => ({ Key: key, Size: objects.get(key)?.byteLength ?? 0, LastModified: new Date(0) })),
+      ...(common.length > 0 ? { CommonPrefixes: common.map((Prefix) => ({ Prefix })) } : {}),
+    };
+  });
   return objects;
 }

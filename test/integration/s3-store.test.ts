@@ -102,6 +102,28 @@ describe('S3EvidenceStore against the emulator', () => {
     expect(keys.sort()).toEqual([a.key, b.key].sort());
   });
 
+  it('lists the folders under a prefix from S3 common prefixes, without the keys below them', async () => {
+    // Prepare
+    const { store } = await lockedStore();
+    await writeEvidence(store, record);
+    await writeEvidence(store, {
+      ...record,
+      id: 'c0ffee00-0000-4000-8000-000000000004',
+      collector: { name: 'iam', version: '1' },
+    });
+
+    // Act
+    const folders: string[] = [];
+    for await (const name of store.listFolders('evidence/v1/')) folders.push(name);
+    const days: string[] = [];
+    for await (const name of store.listFolders(`evidence/v1/collector=iam/account=${record.account}/region=${record.region}/`))
+      days.push(name);
+
+    // Assess
+    expect(folders).toEqual(['collector=iam', 'collector=s3']);
+    expect(days).toEqual([`date=${record.collectedAt.slice(0, 10)}`]);
+  });
+
   it('names a missing bucket as unusable', async () => {
     const store = new S3EvidenceStore({ client: emulatorClients(moto().url).s3(), bucket: 'no-such-bucket' });
     await expect(store.ensureReachable()).rejects.toBeInstanceOf(StoreUnavailableError);

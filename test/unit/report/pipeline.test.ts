@@ -68,7 +68,27 @@ describe('loadCurrentEvidence', () => {
     expect(current.evidence.map((e) => e.evidence.key).sort()).toEqual([latestFull, newerSingle, s3Full].sort());
     // Reads go in parallel batches of 8, so at most one batch reaches past the full snapshot.
     expect(reads.filter((key) => history.includes(key)).length).toBeLessThanOrEqual(6);
-    expect(current.recordsInStore).toBe(43);
+    expect(current.recordsListed).toBe(3);
+    expect(current.firstCollectedAt).toBe('2026-11-01T06:00:00.000Z');
+  });
+
+  it('lists only the newest days of each partition down to its full snapshot, and the first day for when collection began', async () => {
+    // Prepare: a full snapshot every day of November.
+    for (let day = 1; day <= 26; day += 1)
+      await put('kms', `2026-11-${String(day).padStart(2, '0')}T06:00:00.000Z`, { type: 'all' });
+    const listed: string[] = [];
+    const list = store.list.bind(store);
+    store.list = (prefix: string) => {
+      listed.push(prefix);
+      return list(prefix);
+    };
+
+    // Act
+    const current = await loadCurrentEvidence(store);
+
+    // Assess
+    expect(listed.map((prefix) => /date=([\d-]+)/.exec(prefix)?.[1]).sort()).toEqual(['2026-11-01', '2026-11-26']);
+    expect(current.evidence).toHaveLength(1);
     expect(current.firstCollectedAt).toBe('2026-11-01T06:00:00.000Z');
   });
 
@@ -109,6 +129,6 @@ describe('loadCurrentEvidence', () => {
   });
 
   it('reports an empty store as such', async () => {
-    expect(await loadCurrentEvidence(store)).toEqual({ evidence: [], problems: [], recordsInStore: 0 });
+    expect(await loadCurrentEvidence(store)).toEqual({ evidence: [], problems: [], recordsListed: 0 });
   });
 });
