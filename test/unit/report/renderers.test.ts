@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { loadCatalog } from '../../../lambdas/catalog/catalog';
 import { ALL_CHECKS } from '../../../lambdas/checks/registry';
 import { parseConfig } from '../../../lambdas/config/schema';
@@ -13,6 +9,7 @@ import { REPORT_SCHEMA, renderJson, reportJsonSchema } from '../../../lambdas/re
 import { markdownCell, renderMarkdown } from '../../../lambdas/report/markdown';
 import { renderOscal } from '../../../lambdas/report/oscal';
 import { passRateSentence, passRates } from '../../../lambdas/report/result';
+import { oscalValidator } from '../../helpers/oscal';
 import { bucket, NOW, stored } from './fixtures';
 
 describe('pass rates', () => {
@@ -190,15 +187,6 @@ describe('report.md', () => {
  * and \p{N}: without the u flag (unicodeRegExp, stated because the schema depends on it) those
  * would silently match the letters "p{L}" instead.
  */
-function oscalValidator() {
-  const schema = JSON.parse(
-    readFileSync(join(__dirname, '../../fixtures/oscal/oscal_assessment-results_schema-1.0.6.json'), 'utf8'),
-  );
-  const ajv = new Ajv({ allErrors: true, unicodeRegExp: true });
-  addFormats(ajv);
-  return ajv.compile(schema);
-}
-
 describe('report.oscal.json', () => {
   const validator = oscalValidator();
 
