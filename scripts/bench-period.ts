@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -29,6 +29,7 @@ interface WindowRun {
   from: string;
   to: string;
   seconds: number;
+  cpuSeconds: number;
   peakRssMiB: number;
   listCalls: number;
   objectsRead: number;
@@ -53,6 +54,7 @@ async function reconstructOnly(storeDir: string, from: string, to: string, drift
     },
   };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const { result } = await producePeriod(watched, {
     window: parseWindow(from, to),
     config: parseConfig({}),
@@ -61,6 +63,7 @@ async function reconstructOnly(storeDir: string, from: string, to: string, drift
     seed: 17,
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const dateOf = (key: string) => /\/date=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
   const records = keysRead.filter((k) => k.startsWith('evidence/v1/collector='));
   const inWindow = records.filter((k) => dateOf(k)! >= from && dateOf(k)! <= to);
@@ -78,6 +81,7 @@ async function reconstructOnly(storeDir: string, from: string, to: string, drift
     from,
     to,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     listCalls: result.reads.listCalls,
     objectsRead: result.reads.objectsRead,
@@ -146,7 +150,9 @@ async function main(): Promise<void> {
       );
       const run = JSON.parse(output.trim().split('\n').pop()!) as WindowRun;
       console.log(`\nwindow ${run.from} .. ${run.to}`);
-      console.log(`  reconstruction time   ${run.seconds.toFixed(1)} s`);
+      console.log(
+        `  reconstruction time   ${run.seconds.toFixed(1)} s (CPU ${run.cpuSeconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)})`,
+      );
       console.log(`  peak RSS              ${fmt(run.peakRssMiB)} MiB`);
       console.log(`  evidence bytes read   ${fmt(run.bytesRead / MiB)} MiB in ${fmt(run.objectsRead)} objects`);
       console.log(`  LIST calls            ${fmt(run.listCalls)}`);

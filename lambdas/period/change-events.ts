@@ -17,8 +17,10 @@ export interface RecordedChange {
   account: string;
   region: string;
   handling: ChangeLogEntry['handling'];
-  requestParameters: Record<string, unknown>;
-  responseElements: Record<string, unknown>;
+  /** What the populations name, read from the event's request and response (empty when it has none). */
+  user: string;
+  endpoint: string;
+  endpointConfig: string;
   /** Records the re-collection wrote. */
   recollections: string[];
   evidence: { key: string; sha256: string };
@@ -71,8 +73,7 @@ export async function readChangeEvents(
           account: partition.account,
           region: partition.region,
           handling: entry.handling,
-          requestParameters: objectOrEmpty(detail.requestParameters),
-          responseElements: objectOrEmpty(detail.responseElements),
+          ...subjects(objectOrEmpty(detail.requestParameters), objectOrEmpty(detail.responseElements)),
           recollections: entry.evidence,
           evidence: { key: object.key, sha256: sha256Hex(bytes) },
         });
@@ -85,4 +86,20 @@ export async function readChangeEvents(
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/**
+ * The user a credential event is about (CreateUser names it in its response; CreateAccessKey
+ * and CreateLoginProfile in the request), and the endpoint an endpoint event is about. Only these
+ * are kept: a year of events must not hold every request in memory.
+ */
+function subjects(request: Record<string, unknown>, response: Record<string, unknown>) {
+  const user = objectOrEmpty(response.user);
+  return {
+    user: text(request.userName) || text(user.userName) || text(user.arn),
+    endpoint: text(request.endpointName),
+    endpointConfig: text(request.endpointConfigName),
+  };
 }

@@ -18,7 +18,6 @@ export const CREDENTIAL_EVENTS = new Set(['CreateUser', 'CreateAccessKey', 'Crea
 export const DEPLOYMENT_EVENTS = new Set(['CreateEndpoint', 'UpdateEndpoint', 'UpdateEndpointWeightsAndCapacities']);
 
 const EVIDENCE_COLUMNS = ['evidence_key', 'evidence_sha256'];
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 function changeRow(change: RecordedChange, extra: string[] = []): string[] {
   return [
@@ -35,12 +34,6 @@ function changeRow(change: RecordedChange, extra: string[] = []): string[] {
   ];
 }
 const CHANGE_COLUMNS = ['event_id', 'event_time', 'event_name', 'event_source', 'principal', 'account', 'region'];
-
-/** The user a credential event is about (CreateUser names it in its response; the others in the request). */
-function credentialSubject(change: RecordedChange): string {
-  const user = change.responseElements.user as Record<string, unknown> | undefined;
-  return text(change.requestParameters.userName) || text(user?.userName) || text(user?.arn);
-}
 
 export function buildPopulations(changes: RecordedChange[], resources: KeyedTimeline[]): Population[] {
   const drift = resources
@@ -98,16 +91,14 @@ export function buildPopulations(changes: RecordedChange[], resources: KeyedTime
       description:
         'IAM users, access keys and console passwords created in the window (CreateUser, CreateAccessKey, CreateLoginProfile)',
       columns: [...CHANGE_COLUMNS, 'user', ...EVIDENCE_COLUMNS],
-      rows: changes.filter((c) => CREDENTIAL_EVENTS.has(c.eventName)).map((c) => changeRow(c, [credentialSubject(c)])),
+      rows: changes.filter((c) => CREDENTIAL_EVENTS.has(c.eventName)).map((c) => changeRow(c, [c.user])),
     },
     {
       name: 'model-deployments',
       description:
         'SageMaker endpoint creations and updates in the window (CreateEndpoint, UpdateEndpoint, UpdateEndpointWeightsAndCapacities)',
       columns: [...CHANGE_COLUMNS, 'endpoint', 'endpoint_config', ...EVIDENCE_COLUMNS],
-      rows: changes
-        .filter((c) => DEPLOYMENT_EVENTS.has(c.eventName))
-        .map((c) => changeRow(c, [text(c.requestParameters.endpointName), text(c.requestParameters.endpointConfigName)])),
+      rows: changes.filter((c) => DEPLOYMENT_EVENTS.has(c.eventName)).map((c) => changeRow(c, [c.endpoint, c.endpointConfig])),
     },
   ];
 }
