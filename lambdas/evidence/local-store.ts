@@ -170,14 +170,7 @@ export class LocalDirectoryStore implements ConditionalWriteStore {
   async *listFolders(prefix: string): AsyncIterable<string> {
     const dir = prefix === '' ? this.root : this.pathOf(prefix);
     if (dir !== this.root) await this.refuseLinks(dir);
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    yield* entries
+    yield* (await entriesOf(dir))
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
       .sort();
@@ -214,15 +207,19 @@ async function acquireLock(path: string, key: string): Promise<() => Promise<voi
   }
 }
 
-/** Files under dir in key order; symbolic links are neither files nor directories here, so they are never followed. */
-async function* walkSorted(dir: string): AsyncIterable<string> {
-  let entries: Dirent[];
+/** The entries of a directory; none when it does not exist (a prefix nothing was written under). */
+async function entriesOf(dir: string): Promise<Dirent[]> {
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    return await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+/** Files under dir in key order; symbolic links are neither files nor directories here, so they are never followed. */
+async function* walkSorted(dir: string): AsyncIterable<string> {
+  const entries = await entriesOf(dir);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);

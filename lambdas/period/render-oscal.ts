@@ -1,7 +1,5 @@
-import { MAX_EVIDENCE_PER_OBSERVATION, nameUuid, OSCAL_VERSION, prop } from '../report/oscal';
+import { itemFindingParts, MAX_EVIDENCE_PER_OBSERVATION, nameUuid, OSCAL_VERSION, prop } from '../report/oscal';
 import type { PeriodItem, PeriodResult } from './types';
-
-const HOLDS = ['PASS', 'ATTESTED', 'NOT_APPLICABLE'];
 
 function observationFor(result: PeriodResult, item: PeriodItem) {
   const cited = new Map<string, string>();
@@ -43,20 +41,7 @@ export function renderPeriodOscal(result: PeriodResult): string {
     uuid: nameUuid(result.generatedAt, 'period-finding', item.id),
     title: `${item.id} ${item.title}`,
     description: `${item.section}. Over the window: ${item.status}, compliant ${(item.compliantShare * 100).toFixed(1)}%.`,
-    props: [
-      prop('item-status', item.status),
-      prop('item-kind', item.kind),
-      ...item.criteria.map((c) => prop('tsc-criterion', c)),
-    ],
-    target: {
-      type: 'objective-id',
-      'target-id': item.id,
-      description: `TSC ${item.criteria.join(', ')}`,
-      status: {
-        state: HOLDS.includes(item.status) ? 'satisfied' : 'not-satisfied',
-        reason: HOLDS.includes(item.status) ? 'pass' : item.status === 'FAIL' ? 'fail' : 'other',
-      },
-    },
+    ...itemFindingParts(item),
     'related-observations': [{ 'observation-uuid': observations[index]!.uuid }],
   }));
   const criteria = [...new Set(result.items.flatMap((item) => item.criteria))].sort();

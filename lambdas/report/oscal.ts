@@ -66,6 +66,27 @@ function manualObservation(result: EvaluationResult, item: EvaluatedItem) {
   };
 }
 
+/** The props and objective target of a checklist item's finding, in the report and in the period. */
+export function itemFindingParts(item: { id: string; kind: string; criteria: string[]; status: string }) {
+  const holds = HOLDS.includes(item.status);
+  return {
+    props: [
+      prop('item-status', item.status),
+      prop('item-kind', item.kind),
+      ...item.criteria.map((c) => prop('tsc-criterion', c)),
+    ],
+    target: {
+      type: 'objective-id',
+      'target-id': item.id,
+      description: `TSC ${item.criteria.join(', ')}`,
+      status: {
+        state: holds ? 'satisfied' : 'not-satisfied',
+        reason: item.status === 'PASS' || item.status === 'ATTESTED' ? 'pass' : item.status === 'FAIL' ? 'fail' : 'other',
+      },
+    },
+  };
+}
+
 /** report.oscal.json: OSCAL assessment-results, one finding per checklist item, one observation per check and item. */
 export function renderOscal(result: EvaluationResult): string {
   const observations: object[] = [];
@@ -86,25 +107,11 @@ export function renderOscal(result: EvaluationResult): string {
       observations.push(observation);
       related.push(observation.uuid);
     }
-    const holds = HOLDS.includes(item.status);
     return {
       uuid: nameUuid(result.generatedAt, 'finding', item.id),
       title: `${item.id} ${item.title}`,
       description: `${item.section}. Status ${item.status}.${item.reasons.length ? ` ${item.reasons.join('; ')}.` : ''}`,
-      props: [
-        prop('item-status', item.status),
-        prop('item-kind', item.kind),
-        ...item.criteria.map((c) => prop('tsc-criterion', c)),
-      ],
-      target: {
-        type: 'objective-id',
-        'target-id': item.id,
-        description: `TSC ${item.criteria.join(', ')}`,
-        status: {
-          state: holds ? 'satisfied' : 'not-satisfied',
-          reason: item.status === 'PASS' || item.status === 'ATTESTED' ? 'pass' : item.status === 'FAIL' ? 'fail' : 'other',
-        },
-      },
+      ...itemFindingParts(item),
       ...(related.length > 0 ? { 'related-observations': related.map((uuid) => ({ 'observation-uuid': uuid })) } : {}),
     };
   });

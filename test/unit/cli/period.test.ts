@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const period = (...args: string[]) => runCliCaptured(['--quiet', 'period', '--store', store, '--out', join(dir, 'out'), ...args]);
+const WINDOW = ['--from', '2026-10-01', '--to', '2026-10-31'];
+const period = (args: string[], { storeDir = store, quiet = true } = {}) =>
+  runCliCaptured([...(quiet ? ['--quiet'] : []), 'period', '--store', storeDir, '--out', join(dir, 'out'), ...args]);
 
 describe('soc2-ml period', () => {
   it.each([
@@ -31,7 +34,7 @@ describe('soc2-ml period', () => {
     ],
   ])('exits 2 with one line for %j', async (args, message) => {
     // Act
-    const run = await period(...args);
+    const run = await period(args);
 
     // Assess
     expect(run.status).toBe(2);
@@ -40,37 +43,17 @@ describe('soc2-ml period', () => {
 
   it('exits 2 for a store that does not exist, and creates none', async () => {
     // Act
-    const run = await runCliCaptured([
-      '--quiet',
-      'period',
-      '--from',
-      '2026-10-01',
-      '--to',
-      '2026-10-31',
-      '--store',
-      join(dir, 'typo'),
-    ]);
+    const run = await period(WINDOW, { storeDir: join(dir, 'typo') });
 
     // Assess
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^soc2-ml: evidence store .*typo cannot be used: no such directory\n$/);
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
   });
 
   it('writes the period files and prints the seed to re-draw the sample', async () => {
     // Act
-    const run = await runCliCaptured([
-      'period',
-      '--from',
-      '2026-10-01',
-      '--to',
-      '2026-10-31',
-      '--store',
-      store,
-      '--out',
-      join(dir, 'out'),
-      '--seed',
-      '99',
-    ]);
+    const run = await period([...WINDOW, '--seed', '99'], { quiet: false });
 
     // Assess
     expect(run.status).toBe(0);
