@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { CHANGE_LOG_PREFIX } from '../evidence/layout';
+import { listChangeLogPartitions, listPartitionDates, listPartitionDay } from '../evidence/partitions';
 import { redactSecrets, redactValues, scanBase64ScriptForCredentials } from '../evidence/redact';
 import type { EvidenceStore, StoredObject } from '../evidence/store';
 import { ObjectExistsError } from '../evidence/store';
@@ -150,15 +151,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
 }
 
-/** Change events per account recorded at or after `since` (read from the keys alone, no object is fetched). */
+/**
+ * Change events per account recorded at or after `since`, counted from the keys of the days from
+ * `since` on (listed by day: older days are never listed, no object is fetched).
+ */
 export async function countChangeEvents(store: EvidenceStore, since?: Date): Promise<Record<string, number>> {
   const byAccount: Record<string, number> = {};
   const sinceDate = since?.toISOString().slice(0, 10);
-  for await (const object of store.list(CHANGE_LOG_PREFIX)) {
-    const account = /\/account=(\d{12})\//.exec(object.key)?.[1];
-    const date = /\/date=(\d{4}-\d{2}-\d{2})\//.exec(object.key)?.[1];
-    if (!account || !date || (sinceDate && date < sinceDate)) continue;
-    byAccount[account] = (byAccount[account] ?? 0) + 1;
+  for (const partition of await listChangeLogPartitions(store)) {
+    if (!/^\d{12}$/.test(partition.account)) continue;
+    for (const date of await listPartitionDates(store, partition)) {
+      if (sinceDate && date < sinceDate) continue;
+      const recorded = (await listPartitionDay(store, partition, date)).length;
+      if (recorded > 0) byAccount[partition.account] = (byAccount[partition.account] ?? 0) + recorded;
+    }
   }
   return byAccount;
 }
