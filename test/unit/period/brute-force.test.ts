@@ -81,5 +81,13 @@ describe('period replay against a brute-force replay of every record', () => {
       ['PASS', drift.to, '2026-01-05T00:00:00.000Z', expect.any(String)],
     ]);
     expect(replayed.resources.length).toBeGreaterThan(500);
+    // Intervals tile the window per check and resource: no gap, no overlap, start to end.
+    const untiled = replayed.resources.filter(
+      ({ intervals }) =>
+        intervals[0]?.from !== window.start ||
+        intervals[intervals.length - 1]?.to !== window.end ||
+        intervals.some((interval, i) => interval.to <= interval.from || (i > 0 && interval.from !== intervals[i - 1]!.to)),
+    );
+    expect(untiled).toEqual([]);
   }, 120_000);
 });
