@@ -1,4 +1,5 @@
 import { REDELIVERY_WINDOW_DAYS } from '../lambdas/events/change-log';
+import { CREDENTIAL_EVENT_NAMES, DEPLOYMENT_EVENT_NAMES } from '../lambdas/period/populations';
 import { CHANGE_EVENTS_TABLE, EVIDENCE_RECORDS_TABLE } from './evidence-tables';
 
 /**
@@ -91,7 +92,7 @@ ORDER BY event_time, event_id`,
     name: 'new-credentials',
     description: 'Population: IAM users, access keys and console passwords created in the window (successful calls)',
     eventSource: 'iam.amazonaws.com',
-    eventNames: ['CreateUser', 'CreateAccessKey', 'CreateLoginProfile'],
+    eventNames: CREDENTIAL_EVENT_NAMES,
     columns: `COALESCE(event.detail.requestparameters.username, event.detail.useridentity.username) AS user_name,
   event.detail.responseelements.accesskey.accesskeyid AS access_key_id`,
   }),
@@ -99,7 +100,7 @@ ORDER BY event_time, event_id`,
     name: 'model-deployments',
     description: 'Population: SageMaker endpoints and endpoint configurations created or updated in the window',
     eventSource: 'sagemaker.amazonaws.com',
-    eventNames: ['CreateEndpoint', 'UpdateEndpoint', 'CreateEndpointConfig'],
+    eventNames: DEPLOYMENT_EVENT_NAMES,
     columns: `event.detail.requestparameters.endpointname AS endpoint_name,
   event.detail.requestparameters.endpointconfigname AS endpoint_config_name,
   COALESCE(event.detail.responseelements.endpointarn, event.detail.responseelements.endpointconfigarn) AS resource_arn`,

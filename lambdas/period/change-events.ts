@@ -17,6 +17,8 @@ export interface RecordedChange {
   account: string;
   region: string;
   handling: ChangeLogEntry['handling'];
+  /** CloudTrail's errorCode of a call that failed; empty when it succeeded. */
+  errorCode: string;
   /** What the populations name, read from the event's request and response (empty when it has none). */
   user: string;
   endpoint: string;
@@ -73,6 +75,7 @@ export async function readChangeEvents(
           account: partition.account,
           region: partition.region,
           handling: entry.handling,
+          errorCode: detail.errorCode ?? '',
           ...subjects(objectOrEmpty(detail.requestParameters), objectOrEmpty(detail.responseElements)),
           recollections: entry.evidence,
           evidence: { key: object.key, sha256: sha256Hex(bytes) },

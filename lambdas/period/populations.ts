@@ -12,10 +12,17 @@ export interface Population {
   rows: string[][];
 }
 
-/** Identity and credential creations: IAM users, access keys and console passwords. */
-export const CREDENTIAL_EVENTS = new Set(['CreateUser', 'CreateAccessKey', 'CreateLoginProfile']);
-/** SageMaker endpoint creations and updates: a model version going live. */
-export const DEPLOYMENT_EVENTS = new Set(['CreateEndpoint', 'UpdateEndpoint', 'UpdateEndpointWeightsAndCapacities']);
+/**
+ * Identity and credential creations: IAM users, access keys and console passwords. The same
+ * lists drive the Athena named queries (lib/population-queries.ts), so both give one population.
+ */
+export const CREDENTIAL_EVENT_NAMES = ['CreateUser', 'CreateAccessKey', 'CreateLoginProfile'] as const;
+/** SageMaker endpoints and endpoint configurations created or updated: a model version going live. */
+export const DEPLOYMENT_EVENT_NAMES = ['CreateEndpoint', 'UpdateEndpoint', 'CreateEndpointConfig'] as const;
+const CREDENTIAL_EVENTS: ReadonlySet<string> = new Set(CREDENTIAL_EVENT_NAMES);
+const DEPLOYMENT_EVENTS: ReadonlySet<string> = new Set(DEPLOYMENT_EVENT_NAMES);
+/** A call that failed (CloudTrail errorCode) created nothing. */
+const succeeded = (change: RecordedChange) => change.errorCode === '';
 
 const EVIDENCE_COLUMNS = ['evidence_key', 'evidence_sha256'];
 
@@ -47,8 +54,8 @@ export function buildPopulations(changes: RecordedChange[], resources: KeyedTime
     {
       name: 'change-events',
       description: 'Every CloudTrail change recorded in the change log with an event time inside the window',
-      columns: [...CHANGE_COLUMNS, 'handling', ...EVIDENCE_COLUMNS],
-      rows: changes.map((c) => changeRow(c, [c.handling])),
+      columns: [...CHANGE_COLUMNS, 'handling', 'error_code', ...EVIDENCE_COLUMNS],
+      rows: changes.map((c) => changeRow(c, [c.handling, c.errorCode])),
     },
     {
       name: 'drift-intervals',
@@ -88,17 +95,17 @@ export function buildPopulations(changes: RecordedChange[], resources: KeyedTime
     },
     {
       name: 'new-credentials',
-      description:
-        'IAM users, access keys and console passwords created in the window (CreateUser, CreateAccessKey, CreateLoginProfile)',
+      description: `IAM users, access keys and console passwords created in the window (successful ${CREDENTIAL_EVENT_NAMES.join(', ')})`,
       columns: [...CHANGE_COLUMNS, 'user', ...EVIDENCE_COLUMNS],
-      rows: changes.filter((c) => CREDENTIAL_EVENTS.has(c.eventName)).map((c) => changeRow(c, [c.user])),
+      rows: changes.filter((c) => succeeded(c) && CREDENTIAL_EVENTS.has(c.eventName)).map((c) => changeRow(c, [c.user])),
     },
     {
       name: 'model-deployments',
-      description:
-        'SageMaker endpoint creations and updates in the window (CreateEndpoint, UpdateEndpoint, UpdateEndpointWeightsAndCapacities)',
+      description: `SageMaker endpoints and endpoint configurations created or updated in the window (successful ${DEPLOYMENT_EVENT_NAMES.join(', ')})`,
       columns: [...CHANGE_COLUMNS, 'endpoint', 'endpoint_config', ...EVIDENCE_COLUMNS],
-      rows: changes.filter((c) => DEPLOYMENT_EVENTS.has(c.eventName)).map((c) => changeRow(c, [c.endpoint, c.endpointConfig])),
+      rows: changes
+        .filter((c) => succeeded(c) && DEPLOYMENT_EVENTS.has(c.eventName))
+        .map((c) => changeRow(c, [c.endpoint, c.endpointConfig])),
     },
   ];
 }

@@ -160,7 +160,7 @@ describe('soc2-ml period over a key whose rotation was disabled for a day', () =
     const changeEvents = await readFile(join(dir, 'period-1', 'populations', 'change-events.csv'), 'utf8');
     const rows = changeEvents.trim().split('\n');
     expect(rows[0]).toBe(
-      'event_id,event_time,event_name,event_source,principal,account,region,handling,evidence_key,evidence_sha256',
+      'event_id,event_time,event_name,event_source,principal,account,region,handling,error_code,evidence_key,evidence_sha256',
     );
     expect(rows.slice(1).map((row) => row.split(',').slice(0, 5))).toEqual([
       [DISABLE_ID, DISABLED_AT, 'DisableKeyRotation', 'kms.amazonaws.com', PRINCIPAL],

@@ -90,6 +90,9 @@ describe('populations from the change log', () => {
       d.requestParameters = { endpointName: 'churn-endpoint', endpointConfigName: 'churn-config-v2' };
     });
     await recorded('PutBucketTagging', 'x1', '2026-10-01T12:00:00Z');
+    await recorded('CreateAccessKey', 'denied', '2026-10-01T12:30:00Z', (d) => {
+      d.errorCode = 'AccessDenied';
+    });
     await recorded('CreateUser', 'late', '2026-10-05T09:00:00Z');
 
     // Act
@@ -102,7 +105,8 @@ describe('populations from the change log', () => {
       rows('change-events')
         .slice(1)
         .map((r) => r.split(',')[0]),
-    ).toEqual(['u1', 'k1', 'd1', 'x1']);
+    ).toEqual(['u1', 'k1', 'd1', 'x1', 'denied']);
+    expect(rows('change-events')[5]!.split(',')[8]).toBe('AccessDenied');
     expect(rows('new-credentials')[0]).toBe(
       'event_id,event_time,event_name,event_source,principal,account,region,user,evidence_key,evidence_sha256',
     );
@@ -120,6 +124,7 @@ describe('populations from the change log', () => {
         .map((r) => r.split(',').slice(7, 9)),
     ).toEqual([['churn-endpoint', 'churn-config-v2']]);
     const [key, sha256] = rows('model-deployments')[1]!.split(',').slice(9);
+    expect(key).toMatch(/^evidence\/v1\/changes\/account=123456789012\/region=us-east-1\/date=2026-10-01\//);
     expect(sha256).toBe(sha256Hex((await temp.store.get(key!))!));
     expect(produced.result.populations.find((p) => p.name === 'model-deployments')).toMatchObject({
       size: 1,
