@@ -8,6 +8,7 @@ import { type DatedPartition, listPartitionDates, listPartitionDay, listRecordPa
 import type { CollectorName, EvidenceResource } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
 import { sealChecker } from '../integrity/seal-check';
+import { exceptionExpiry } from '../report/evaluate';
 import { type BuiltSnapshot, buildSnapshots, type StoredEvidence } from '../report/snapshots';
 import { PeriodReplay, type ReplayResult } from './replay';
 
@@ -285,6 +286,23 @@ export async function reconstructPeriod(store: EvidenceStore, options: Reconstru
   // age, a snapshot's), on the first full snapshot of each partition each UTC day; a record that
   // repeats the state otherwise confirms the statuses of what it describes.
   const decidedOn = new Map<string, string>();
+  // An exception stops applying at its expiry, not at the next collection: its check is decided
+  // again at that instant, on the evidence as it stood.
+  const expiries = options.config.exceptions
+    .map((exception) => ({ at: exceptionExpiry(exception.expires), check: exception.check }))
+    .filter(({ at }) => at > window.start && at < window.end)
+    .sort((a, b) => a.at - b.at);
+  const expireUntil = (until: number) => {
+    while (expiries.length > 0 && expiries[0]!.at <= until) {
+      const { at, check } = expiries.shift()!;
+      replay.observe(
+        at,
+        state.evidence(),
+        options.checks.filter((c) => c.id === check),
+        state.snapshots(),
+      );
+    }
+  };
   const limit = pLimit(READ_CONCURRENCY);
   let recordsInWindow = 0;
   const readDay = async (day: string): Promise<Read[]> => {
@@ -313,6 +331,7 @@ export async function reconstructPeriod(store: EvidenceStore, options: Reconstru
     for (const item of records) {
       const at = Date.parse(item.record.collectedAt);
       if (at < window.start || at >= window.end) continue;
+      expireUntil(at);
       const applied = state.apply(item);
       const checks = checksReading(item.record.collector.name);
       const partition = `${item.record.collector.name}|${item.record.account}|${item.record.region}`;
@@ -326,6 +345,7 @@ export async function reconstructPeriod(store: EvidenceStore, options: Reconstru
     recordsInWindow += records.length;
     if (records.length > 0) progress(`${day}: ${records.length} record(s) replayed`);
   }
+  expireUntil(window.end);
   if (recordsInWindow === 0)
     throw new PeriodInputError(`no evidence collected between ${window.from} and ${window.to} in ${store.location}`);
   return { ...replay.finish(), recordsInWindow, baselineRecords, problems };

@@ -86,7 +86,7 @@ describe('period reconstruction', () => {
     ]);
   });
 
-  it('applies an exception only until it expires', async () => {
+  it('applies an exception until the end of its expiry date, then FAIL at once', async () => {
     // Prepare: rotation off throughout; an exception that ran out at the end of the 2nd.
     for (const at of ['2026-10-01T06:00:00.000Z', '2026-10-02T06:00:00.000Z', '2026-10-03T06:00:00.000Z'])
       await snapshotAt(temp.store, at, false);
@@ -108,8 +108,8 @@ describe('period reconstruction', () => {
     // Assess
     expect(keyIntervals(result, 'kms.rotation_enabled')).toEqual([
       { status: 'NOT_OBSERVED', from: '2026-10-01T00:00:00.000Z', to: '2026-10-01T06:00:00.000Z' },
-      { status: 'EXCEPTED', from: '2026-10-01T06:00:00.000Z', to: '2026-10-03T06:00:00.000Z' },
-      { status: 'FAIL', from: '2026-10-03T06:00:00.000Z', to: '2026-10-04T00:00:00.000Z' },
+      { status: 'EXCEPTED', from: '2026-10-01T06:00:00.000Z', to: '2026-10-03T00:00:00.000Z' },
+      { status: 'FAIL', from: '2026-10-03T00:00:00.000Z', to: '2026-10-04T00:00:00.000Z' },
     ]);
   });
 
