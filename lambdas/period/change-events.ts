@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { CHANGE_LOG_SCHEMA, type ChangeLogEntry, REDELIVERY_WINDOW_DAYS } from '../events/change-log';
-import { parseCloudTrailEvent, principalOf } from '../events/cloudtrail-event';
+import { type CloudTrailDetail, parseCloudTrailEvent, principalOf } from '../events/cloudtrail-event';
+import { resolveTargets } from '../events/targets';
 import { sha256Hex } from '../evidence/hash';
 import { listChangeLogPartitions, listPartitionDates, listPartitionDay } from '../evidence/partitions';
 import type { EvidenceStore } from '../evidence/store';
@@ -25,6 +26,8 @@ export interface RecordedChange {
   endpointConfig: string;
   /** Records the re-collection wrote. */
   recollections: string[];
+  /** The resources the event names, as the change path resolves them (ARNs where the service has them). */
+  resources: string[];
   evidence: { key: string; sha256: string };
 }
 
@@ -78,6 +81,7 @@ export async function readChangeEvents(
           errorCode: detail.errorCode ?? '',
           ...subjects(objectOrEmpty(detail.requestParameters), objectOrEmpty(detail.responseElements)),
           recollections: entry.evidence,
+          resources: resourcesOf(detail),
           evidence: { key: object.key, sha256: sha256Hex(bytes) },
         });
       }
@@ -105,4 +109,10 @@ function subjects(request: Record<string, unknown>, response: Record<string, unk
     endpoint: text(request.endpointName),
     endpointConfig: text(request.endpointConfigName),
   };
+}
+
+function resourcesOf(detail: CloudTrailDetail): string[] {
+  const resolution = resolveTargets(detail, detail.awsRegion);
+  if (resolution.kind !== 'targets') return [];
+  return resolution.targets.flatMap((t) => (t.scope.type === 'resource' ? [t.scope.resource] : []));
 }

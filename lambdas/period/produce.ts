@@ -5,7 +5,7 @@ import type { Soc2MlConfig } from '../config/schema';
 import type { EvidenceStore } from '../evidence/store';
 import { listManualEvidence } from '../integrity/attest';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
-import { readChangeEvents } from './change-events';
+import { type RecordedChange, readChangeEvents } from './change-events';
 import { periodItems } from './items';
 import { buildPopulations, drawSample, type Population, renderPopulationCsv } from './populations';
 import { countingStore } from './read-stats';
@@ -13,6 +13,7 @@ import { type PeriodWindow, reconstructPeriod } from './reconstruct';
 import { renderPeriodCsv } from './render-csv';
 import { renderPeriodHtml } from './render-html';
 import { renderPeriodOscal } from './render-oscal';
+import type { KeyedTimeline } from './replay';
 import type { TimedInterval } from './timeline';
 import { COMPLIANT_STATUSES, PERIOD_SCHEMA, type PeriodCheck, type PeriodInterval, type PeriodResult } from './types';
 
@@ -67,6 +68,7 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const [{ changes, problems: changeProblems }, manualEvidence] = await changeLog;
+  attributeScheduledTransitions(reconstruction.resources, changes);
   const itemsOfCheck = new Map<string, string[]>();
   for (const item of catalog.items)
     for (const check of item.checks) itemsOfCheck.set(check, [...(itemsOfCheck.get(check) ?? []), item.id]);
@@ -123,6 +125,39 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
     reads: { ...stats },
   };
   return { result, populations };
+}
+
+/**
+ * A transition a scheduled collection observed gets, as its cause, the latest recorded change
+ * event naming that resource between the observation of the old status and the new one (an
+ * event recorded without re-collection, or whose re-collection failed), marked inferred.
+ */
+export function attributeScheduledTransitions(resources: KeyedTimeline[], changes: RecordedChange[]): void {
+  const byResource = new Map<string, RecordedChange[]>();
+  for (const change of changes)
+    for (const resource of change.resources) byResource.set(resource, [...(byResource.get(resource) ?? []), change]);
+  const observed = (status: string) => status !== 'NOT_OBSERVED';
+  for (const timeline of resources) {
+    const candidates = byResource.get(timeline.resource);
+    if (!candidates) continue;
+    timeline.intervals.forEach((interval, index) => {
+      const previous = timeline.intervals[index - 1];
+      if (!previous || interval.cause || !observed(previous.status) || !observed(interval.status)) return;
+      const explaining = candidates.filter((c) => {
+        const at = Date.parse(c.eventTime);
+        return at > previous.from && at <= interval.from;
+      });
+      const latest = explaining[explaining.length - 1];
+      if (latest)
+        interval.cause = {
+          eventName: latest.eventName,
+          eventId: latest.eventId,
+          principal: latest.principal,
+          time: latest.eventTime,
+          inferred: true,
+        };
+    });
+  }
 }
 
 export const populationFile = (name: string) => `populations/${name}.csv`;

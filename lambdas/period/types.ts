@@ -20,6 +20,11 @@ export interface IntervalCause {
   eventId: string;
   principal: string;
   time: string;
+  /**
+   * Set when no re-collection caused by the event observed the change (a scheduled snapshot did),
+   * and the event is the latest change to the resource between the two observations.
+   */
+  inferred?: true;
 }
 
 export interface PeriodInterval {

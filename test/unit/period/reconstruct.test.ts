@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfig } from '../../../lambdas/config/schema';
+import { writeChangeLog } from '../../../lambdas/events/change-log';
+import type { CloudTrailEvent } from '../../../lambdas/events/cloudtrail-event';
 import type { EvidenceStore, ListedObject } from '../../../lambdas/evidence/store';
 import { attest } from '../../../lambdas/integrity/attest';
 import { PeriodInputError, parseWindow } from '../../../lambdas/period/reconstruct';
@@ -158,5 +162,45 @@ describe('period reconstruction', () => {
     await expect(periodOf(temp.store, '2026-11-01', '2026-11-30')).rejects.toThrow(
       /^no evidence collected between 2026-11-01 and 2026-11-30 in /,
     );
+  });
+});
+
+describe('causes a scheduled collection observed', () => {
+  let store: TempStore;
+  beforeEach(async () => {
+    store = await tempStore();
+  });
+  afterEach(() => store.cleanup());
+
+  it('names the recorded change event between the two observations as the inferred cause', async () => {
+    // Prepare: rotation disabled at 10:00 by an event recorded without re-collection; the 12:00 snapshot sees it.
+    await snapshotAt(store.store, '2026-10-01T06:00:00.000Z', true);
+    const event = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', 'fixtures', 'events', 'DisableKeyRotation.json'), 'utf8'),
+    ) as CloudTrailEvent;
+    Object.assign(event.detail, { eventID: 'recorded-only-1', eventTime: '2026-10-01T10:00:00Z' });
+    await writeChangeLog(store.store, event, { recordedAt: '2026-10-01T10:00:04.000Z', handling: 'recorded-only', evidence: [] });
+    await snapshotAt(store.store, '2026-10-01T12:00:00.000Z', false);
+
+    // Act
+    const { result } = await periodOf(store.store, '2026-10-01', '2026-10-01');
+
+    // Assess
+    const intervals = result.checks.find((c) => c.check === 'kms.rotation_enabled' && c.resource === KEY_ARN)!.intervals;
+    expect(intervals.map((i) => [i.status, i.from, i.cause])).toEqual([
+      ['NOT_OBSERVED', '2026-10-01T00:00:00.000Z', undefined],
+      ['PASS', '2026-10-01T06:00:00.000Z', undefined],
+      [
+        'FAIL',
+        '2026-10-01T12:00:00.000Z',
+        {
+          eventName: 'DisableKeyRotation',
+          eventId: 'recorded-only-1',
+          principal: 'arn:aws:sts::123456789012:assumed-role/PlatformAdmin/jane.doe',
+          time: '2026-10-01T10:00:00.000Z',
+          inferred: true,
+        },
+      ],
+    ]);
   });
 });
