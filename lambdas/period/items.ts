@@ -10,6 +10,7 @@ import {
   type ItemPeriodStatus,
   type ManualValidity,
   type PeriodItem,
+  pushTo,
 } from './types';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -39,7 +40,7 @@ export interface ItemInput {
  */
 export function periodItems(input: ItemInput): PeriodItem[] {
   const byCheck = new Map<string, KeyedTimeline[]>();
-  for (const resource of input.resources) byCheck.set(resource.check, [...(byCheck.get(resource.check) ?? []), resource]);
+  for (const resource of input.resources) pushTo(byCheck, resource.check, resource);
   return input.catalog.items.map((item) => periodItem(item, input, byCheck));
 }
 

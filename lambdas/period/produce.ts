@@ -15,7 +15,7 @@ import { renderPeriodHtml } from './render-html';
 import { renderPeriodOscal } from './render-oscal';
 import type { KeyedTimeline } from './replay';
 import type { TimedInterval } from './timeline';
-import { COMPLIANT_STATUSES, PERIOD_SCHEMA, type PeriodCheck, type PeriodInterval, type PeriodResult } from './types';
+import { COMPLIANT_STATUSES, PERIOD_SCHEMA, type PeriodCheck, type PeriodInterval, type PeriodResult, pushTo } from './types';
 
 /** Sample size when none is asked for. */
 export const DEFAULT_SAMPLE_SIZE = 25;
@@ -70,8 +70,7 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
   const [{ changes, problems: changeProblems }, manualEvidence] = await changeLog;
   attributeScheduledTransitions(reconstruction.resources, changes);
   const itemsOfCheck = new Map<string, string[]>();
-  for (const item of catalog.items)
-    for (const check of item.checks) itemsOfCheck.set(check, [...(itemsOfCheck.get(check) ?? []), item.id]);
+  for (const item of catalog.items) for (const check of item.checks) pushTo(itemsOfCheck, check, item.id);
 
   const checks: PeriodCheck[] = reconstruction.resources
     .map(({ check, resource, account, region, intervals }) => ({
@@ -134,8 +133,7 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
  */
 export function attributeScheduledTransitions(resources: KeyedTimeline[], changes: RecordedChange[]): void {
   const byResource = new Map<string, RecordedChange[]>();
-  for (const change of changes)
-    for (const resource of change.resources) byResource.set(resource, [...(byResource.get(resource) ?? []), change]);
+  for (const change of changes) for (const resource of change.resources) pushTo(byResource, resource, change);
   const observed = (status: string) => status !== 'NOT_OBSERVED';
   for (const timeline of resources) {
     const candidates = byResource.get(timeline.resource);

@@ -1,6 +1,6 @@
 import { STATUS_COLOURS } from '../report/charts';
 import { escapeHtml as e } from '../report/escape';
-import type { DriftInterval, PeriodCheck, PeriodItem, PeriodResult } from './types';
+import { type DriftInterval, type PeriodCheck, type PeriodItem, type PeriodResult, pushTo } from './types';
 
 /** Resources drawn per item timeline; the rest are counted and left to period.csv. */
 export const MAX_TIMELINE_ROWS = 25;
@@ -91,7 +91,7 @@ export function renderPeriodHtml(result: PeriodResult): string {
   const start = Date.parse(`${result.from}T00:00:00Z`);
   const end = Date.parse(`${result.to}T00:00:00Z`) + 86_400_000;
   const byItem = new Map<string, PeriodCheck[]>();
-  for (const check of result.checks) for (const id of check.items) byItem.set(id, [...(byItem.get(id) ?? []), check]);
+  for (const check of result.checks) for (const id of check.items) pushTo(byItem, id, check);
   const overview = timelineSvg(
     'Every item over the window',
     start,

@@ -5,6 +5,7 @@ import { evaluateChecks } from '../report/evaluate';
 import type { ReportFinding } from '../report/result';
 import type { BuiltSnapshot, StoredEvidence } from '../report/snapshots';
 import { type Observation, type TimedInterval, Timeline } from './timeline';
+import { pushTo } from './types';
 
 const HOUR_MS = 3_600_000;
 
@@ -98,7 +99,7 @@ export class PeriodReplay {
         if (!known.has(key)) {
           known.add(key);
           const byResource = `${check.id}\u0000${finding.resource}`;
-          this.byResource.set(byResource, [...(this.byResource.get(byResource) ?? []), key]);
+          pushTo(this.byResource, byResource, key);
         }
         const observation = this.observation(at, check, finding, records, present, checkObservedAt);
         this.entry(key, check.id, finding, at).timeline.add(observation);

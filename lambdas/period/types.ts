@@ -146,3 +146,10 @@ export interface PeriodResult {
   problems: string[];
   reads: ReadStats;
 }
+
+/** Appends to the list under `key`, creating it: grouping without copying the list on every add. */
+export function pushTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
+}
