@@ -1,4 +1,4 @@
-import { EVIDENCE_PREFIX } from './evidence-io';
+import { CHANGE_LOG_PREFIX, COLLECTION_RECORDS_PREFIX, EVIDENCE_ROOT } from './layout';
 import type { EvidenceStore, ListedObject } from './store';
 
 /**
@@ -35,8 +35,6 @@ export interface DatedPartition {
   region: string;
 }
 
-const CHANGES_FOLDER = 'changes';
-
 async function valuesOf(store: EvidenceStore, prefix: string, name: string): Promise<string[]> {
   const values: string[] = [];
   for await (const folder of listFolders(store, prefix)) {
@@ -59,15 +57,15 @@ async function accountRegionPartitions(store: EvidenceStore, prefix: string, col
 /** Every collector/account/region partition of collection records. */
 export async function listRecordPartitions(store: EvidenceStore): Promise<DatedPartition[]> {
   const partitions: DatedPartition[] = [];
-  for (const collector of await valuesOf(store, EVIDENCE_PREFIX, 'collector')) {
-    partitions.push(...(await accountRegionPartitions(store, `${EVIDENCE_PREFIX}collector=${collector}/`, collector)));
+  for (const collector of await valuesOf(store, EVIDENCE_ROOT, 'collector')) {
+    partitions.push(...(await accountRegionPartitions(store, `${COLLECTION_RECORDS_PREFIX}${collector}/`, collector)));
   }
   return partitions;
 }
 
 /** Every account/region partition of the change log. */
 export async function listChangeLogPartitions(store: EvidenceStore): Promise<DatedPartition[]> {
-  return accountRegionPartitions(store, `${EVIDENCE_PREFIX}${CHANGES_FOLDER}/`);
+  return accountRegionPartitions(store, CHANGE_LOG_PREFIX);
 }
 
 /** The YYYY-MM-DD days a partition holds objects for, ascending. */

@@ -1,13 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Soc2MlConfig } from '../config/schema';
+import { PERIOD_REPORTS_PREFIX } from '../evidence/layout';
 import type { EvidenceStore } from '../evidence/store';
 import { contentTypeOf } from '../report/pipeline';
 import { DEFAULT_SAMPLE_SIZE, producePeriod, renderPeriodFiles } from './produce';
 import { type PeriodWindow, parseWindow } from './reconstruct';
-
-/** Where the deployed period reports go: one write-once folder per window. */
-export const PERIOD_REPORTS_PREFIX = 'reports/period/';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
@@ -44,8 +42,8 @@ export interface StoredPeriodReport {
 }
 
 /**
- * Reconstructs the window and stores every period file under reports/period/<from>_<to>/,
- * write-once. period.json goes last, so its presence means the report is complete: a retried
+ * Reconstructs the window and stores every period file under reports/period/<from>_<to>/
+ * (PERIOD_REPORTS_PREFIX: write-once, the bucket policy enforces it). period.json goes last, so its presence means the report is complete: a retried
  * invocation finds it and writes nothing; a folder holding files but no period.json (a run that
  * failed half-way) is refused rather than mixed with a second run's sample.
  */
