@@ -60,6 +60,10 @@ export const CALLS = {
   kms: { fixed: 2, perKey: 4 },
   sagemaker: { fixed: 14, perNotebook: 2, perTrainingJob: 1, perModel: 1, perEndpoint: 5 },
   cloudtrail: { fixed: 1, perTrail: 2 },
+  // Logging configuration and five listings; a describe per custom model, job in the window, guardrail and agent.
+  bedrock: { fixed: 6, perResource: 1 },
+  // Registry scanning configuration and the repository listing; tags per repository.
+  ecr: { fixed: 2, perRepository: 1 },
 } as const;
 
 /** Deployment facts from lib/: memory of each function, default schedules (runs a day), SageMaker look-back. */

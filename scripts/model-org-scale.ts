@@ -31,6 +31,8 @@ export const ASSUMED_TPS: Record<CollectorName, number> = {
   kms: 50, // KMS read operations share a per-account, per-region quota
   cloudtrail: 5, // DescribeTrails / GetTrailStatus / GetEventSelectors
   sagemaker: 8, // SageMaker List*/Describe*: the hardest throttle, per account and region
+  bedrock: 10, // Bedrock control-plane List*/Get*, per account and region
+  ecr: 20, // ECR DescribeRepositories / ListTagsForResource, per account and region
 };
 /** Step Functions Standard state transitions, us-east-1 list price. */
 const SFN_PER_1000_TRANSITIONS = 0.025;
@@ -100,6 +102,9 @@ export function callsPerTask(scale: Scale): Record<CollectorName, number> {
         CALLS.sagemaker.perModel * a.models +
         CALLS.sagemaker.perEndpoint * a.endpoints) /
         r,
+    // The modelled estate holds no Bedrock resources or ECR repositories: their listings only.
+    bedrock: CALLS.bedrock.fixed,
+    ecr: CALLS.ecr.fixed,
   };
 }
 
@@ -253,7 +258,7 @@ async function simulate(): Promise<void> {
       accounts: accounts.length,
       regions: regions.length,
       perAccount,
-      maxConcurrency: { s3: 2, iam: 1, kms: 2, cloudtrail: 3, sagemaker: 2 },
+      maxConcurrency: { s3: 2, iam: 1, kms: 2, cloudtrail: 3, sagemaker: 2, bedrock: 2, ecr: 2 },
       collectorConcurrency: 16,
       secondsPerCall: latencyMs / 1000 + motoSeconds,
       taskOverheadSeconds: 0,

@@ -1,6 +1,9 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -232,6 +235,18 @@ export class AwsClientFactory {
 
   sageMaker(region = this.settings.region): SageMakerClient {
     return this.cached(`sagemaker:${region}`, () => new SageMakerClient(this.common(region)));
+  }
+
+  bedrock(region = this.settings.region): BedrockClient {
+    return this.cached(`bedrock:${region}`, () => new BedrockClient(this.common(region)));
+  }
+
+  bedrockAgent(region = this.settings.region): BedrockAgentClient {
+    return this.cached(`bedrock-agent:${region}`, () => new BedrockAgentClient(this.common(region)));
+  }
+
+  ecr(region = this.settings.region): ECRClient {
+    return this.cached(`ecr:${region}`, () => new ECRClient(this.common(region)));
   }
 
   cloudWatch(region = this.settings.region): CloudWatchClient {

@@ -1,4 +1,6 @@
+import { BEDROCK_CHECKS } from './bedrock';
 import { CLOUDTRAIL_CHECKS } from './cloudtrail';
+import { ECR_CHECKS } from './ecr';
 import { EVIDENCE_CHECKS } from './evidence';
 import { IAM_CHECKS } from './iam';
 import { KMS_CHECKS } from './kms';
@@ -13,5 +15,7 @@ export const ALL_CHECKS: Check[] = [
   ...KMS_CHECKS,
   ...CLOUDTRAIL_CHECKS,
   ...SAGEMAKER_CHECKS,
+  ...BEDROCK_CHECKS,
+  ...ECR_CHECKS,
   ...EVIDENCE_CHECKS,
 ];

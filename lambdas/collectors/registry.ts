@@ -1,5 +1,7 @@
 import type { CollectorName } from '../evidence/record';
+import { bedrockCollector } from './bedrock';
 import { cloudTrailCollector } from './cloudtrail';
+import { ecrCollector } from './ecr';
 import { iamCollector } from './iam';
 import { kmsCollector } from './kms';
 import { s3Collector } from './s3';
@@ -13,6 +15,8 @@ export const COLLECTORS: Record<CollectorName, Collector> = {
   kms: kmsCollector,
   sagemaker: sageMakerCollector,
   cloudtrail: cloudTrailCollector,
+  bedrock: bedrockCollector,
+  ecr: ecrCollector,
 };
 
 export function availableCollectors(): CollectorName[] {

@@ -49,7 +49,7 @@ export const configSchema = z.strictObject({
     .array(awsRegionSchema)
     .min(1)
     .default(['us-east-1'])
-    .describe('Regions the regional collectors (kms, cloudtrail, sagemaker) describe.'),
+    .describe('Regions the regional collectors (kms, cloudtrail, sagemaker, bedrock, ecr) describe.'),
   evidence: z
     .strictObject({
       retentionDays: positiveInt
@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
       kms: scheduleExpression.default('rate(6 hours)').describe('Full KMS snapshot schedule, per region.'),
       cloudtrail: scheduleExpression.default('rate(6 hours)').describe('Full CloudTrail snapshot schedule, per region.'),
       sagemaker: scheduleExpression.default('rate(1 hour)').describe('Full SageMaker snapshot schedule, per region.'),
+      bedrock: scheduleExpression.default('rate(6 hours)').describe('Full Bedrock snapshot schedule, per region.'),
+      ecr: scheduleExpression.default('rate(6 hours)').describe('Full ECR snapshot schedule, per region.'),
       report: scheduleExpression.default('cron(0 6 * * ? *)').describe('Report and digest schedule (UTC).'),
     })
     .prefault({}),
@@ -257,6 +259,8 @@ export const configSchema = z.strictObject({
             .max(1000)
             .default(8)
             .describe('Member-account sagemaker collections in flight at once (SageMaker throttles hard).'),
+          bedrock: positiveInt.max(1000).default(10).describe('Member-account bedrock collections in flight at once.'),
+          ecr: positiveInt.max(1000).default(20).describe('Member-account ecr collections in flight at once.'),
         })
         .prefault({}),
       schedule: scheduleExpression.default('rate(6 hours)').describe('Organization-wide collection schedule.'),

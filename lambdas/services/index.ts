@@ -1,5 +1,7 @@
 import type { CollectorName } from '../evidence/record';
+import { bedrockService } from './bedrock/descriptor';
 import { cloudTrailService } from './cloudtrail/descriptor';
+import { ecrService } from './ecr/descriptor';
 import { iamService } from './iam/descriptor';
 import { kmsService } from './kms/descriptor';
 import { s3Service } from './s3/descriptor';
@@ -10,7 +12,15 @@ import type { ReadGrant, ResourceForm, ResourceFormResolver, ServiceDescriptor, 
  * Every service the app collects: the one list a new service is added to. Pure data (no AWS
  * SDK), so checks and evaluation may read it; collectors/registry.ts pairs each with its collector.
  */
-export const SERVICES: readonly ServiceDescriptor[] = [s3Service, iamService, kmsService, sageMakerService, cloudTrailService];
+export const SERVICES: readonly ServiceDescriptor[] = [
+  s3Service,
+  iamService,
+  kmsService,
+  sageMakerService,
+  cloudTrailService,
+  bedrockService,
+  ecrService,
+];
 
 /** A service event with the collector that re-collects what it changes. */
 export interface ServiceEventOf<Name extends string = CollectorName> extends ServiceEvent {

@@ -196,6 +196,8 @@ describe('fan-out state machine', () => {
       'Map kms': 20,
       'Map cloudtrail': 20,
       'Map sagemaker': 6,
+      'Map bedrock': 10,
+      'Map ecr': 20,
     });
     for (const map of Object.values(maps)) expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
   });

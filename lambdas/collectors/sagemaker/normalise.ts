@@ -48,10 +48,16 @@ function references(parts: {
   s3Uris?: (string | undefined)[];
   kmsKeys?: (string | undefined)[];
   resources?: (string | undefined)[];
+  images?: (string | undefined)[];
 }): ResourceReferences {
   const present = (values: (string | undefined)[] = []) =>
     [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))].sort();
-  return { s3Uris: present(parts.s3Uris), kmsKeys: present(parts.kmsKeys), resources: present(parts.resources) };
+  return {
+    s3Uris: present(parts.s3Uris),
+    kmsKeys: present(parts.kmsKeys),
+    resources: present(parts.resources),
+    ...(parts.images ? { images: present(parts.images) } : {}),
+  };
 }
 
 const orNull = <T>(value: T | undefined): T | null => value ?? null;
@@ -142,6 +148,7 @@ export function normaliseTrainingJob(answer: DescribeTrainingJobResponse): SmTra
         answer.CheckpointConfig?.S3Uri,
       ],
       kmsKeys: [resources?.VolumeKmsKeyId, output?.KmsKeyId],
+      images: [answer.AlgorithmSpecification?.TrainingImage],
     }),
   });
 }
@@ -168,6 +175,7 @@ export function normaliseProcessingJob(answer: DescribeProcessingJobResponse): S
         ...(output?.Outputs ?? []).map((out) => out.S3Output?.S3Uri),
       ],
       kmsKeys: [cluster?.VolumeKmsKeyId, output?.KmsKeyId],
+      images: [answer.AppSpecification?.ImageUri],
     }),
   });
 }
@@ -198,6 +206,7 @@ export function normaliseModel(answer: DescribeModelOutput, arn: string): SmMode
     references: references({
       s3Uris: containers.map((c) => c.modelDataUrl ?? undefined),
       resources: containers.map((c) => (c.modelPackageName ? modelPackageArnOf(arn, c.modelPackageName) : undefined)),
+      images: containers.map((c) => c.image ?? undefined),
     }),
   });
 }

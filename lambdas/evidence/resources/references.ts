@@ -12,6 +12,8 @@ export const resourceReferencesSchema = z.object({
   kmsKeys: z.array(z.string()),
   /** ARNs of other collected resources it depends on (lineage: training job -> model -> endpoint config -> endpoint). */
   resources: z.array(z.string()),
+  /** Container image URIs the resource runs (ECR repositories holding them count as ML repositories); absent where the kind runs none. */
+  images: z.array(z.string()).optional(),
 });
 export type ResourceReferences = z.infer<typeof resourceReferencesSchema>;
 

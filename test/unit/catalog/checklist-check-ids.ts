@@ -1,6 +1,6 @@
 /**
  * Every check id of the checklist (shared/checklist.md): the "Automated checks" table in its order,
- * then the revision 2 checks built so far (those that need no new service), in their table's order.
+ * then the revision 2 checks built so far (Bedrock and ECR among them; ecr.no_critical_findings not yet), in their table's order.
  */
 export const CHECKLIST_CHECK_IDS = [
   's3.default_encryption',
@@ -78,4 +78,13 @@ export const CHECKLIST_CHECK_IDS = [
   'ct.cloudwatch_logs',
   'sm.training.no_secrets',
   'sm.model.no_secrets',
+  'bedrock.invocation_logging',
+  'bedrock.custom_model_kms',
+  'bedrock.customization_job_vpc',
+  'bedrock.agent_kms',
+  'bedrock.agent_guardrail',
+  'bedrock.guardrails_configured',
+  'ecr.scan_on_push',
+  'ecr.tag_immutability',
+  'ecr.kms',
 ];

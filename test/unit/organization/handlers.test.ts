@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ZodError } from 'zod';
 import 'aws-sdk-client-mock-jest';
 import { decodeEvidence } from '../../../lambdas/evidence/evidence-io';
-import { GLOBAL_REGION } from '../../../lambdas/evidence/record';
+import { COLLECTOR_NAMES, GLOBAL_REGION } from '../../../lambdas/evidence/record';
 import { handler as collectMember } from '../../../lambdas/handlers/collect-member';
 import { handler as organizationRun, type PlanOutput, type SummaryOutput } from '../../../lambdas/handlers/organization-run';
 import type { RunSummary } from '../../../lambdas/organization/plan';
@@ -152,6 +152,8 @@ describe('organization-run handler', () => {
           Status: 'SUCCEEDED',
         },
       ],
+      [{ collector: 'bedrock', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
+      [{ collector: 'ecr', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
     ];
     const results = maps.map((outputs, index) => {
       const manifest = `results/map-${index}/manifest.json`;
@@ -194,7 +196,7 @@ describe('organization-run handler', () => {
       missing: 1,
       notCollected: 1,
     });
-    expect(summary.byStatus).toEqual({ collected: 2, unreachable: 1, failed: 1 });
+    expect(summary.byStatus).toEqual({ collected: 4, unreachable: 1, failed: 1 });
     expect(summary.problems).toContainEqual(
       expect.objectContaining({ collector: 'kms', status: 'failed', message: 'States.Timeout: child timed out' }),
     );
@@ -202,7 +204,7 @@ describe('organization-run handler', () => {
     expect(summary.notCollected).toEqual([{ account: C, reason: 'account state SUSPENDED, not ACTIVE', status: 'ERROR' }]);
     // ... and in the report: one evidence record per collector and region, holding the reason as an error
     const recorded = [...bucket.keys()].filter((key) => key.startsWith('evidence/v1/') && key.includes(`account=${C}`));
-    expect(recorded).toHaveLength(5);
+    expect(recorded).toHaveLength(COLLECTOR_NAMES.length);
     for (const key of recorded)
       expect(decodeEvidence(bucket.get(key)!).errors).toEqual([
         {
@@ -251,7 +253,7 @@ describe('organization-run handler', () => {
     expect(JSON.stringify({ listed }).length).toBeLessThan(LIMIT);
     expect(JSON.stringify(plan).length).toBeLessThan(LIMIT);
     expect(JSON.stringify(results).length).toBeLessThan(LIMIT);
-    expect(summary.byStatus.failed).toBe(1000 * (2 + 3 * regions.length));
+    expect(summary.byStatus.failed).toBe(1000 * (2 + 5 * regions.length));
     expect(JSON.stringify(summary).length).toBeLessThan(LIMIT);
   });
 

@@ -1,0 +1,398 @@
+import {
+  type BedrockClient,
+  GetCustomModelCommand,
+  type GetCustomModelResponse,
+  GetGuardrailCommand,
+  type GetGuardrailResponse,
+  GetModelCustomizationJobCommand,
+  type GetModelCustomizationJobResponse,
+  GetModelInvocationLoggingConfigurationCommand,
+  ListModelCustomizationJobsCommand,
+  type LoggingConfig,
+  type ProvisionedModelSummary,
+  paginateListCustomModels,
+  paginateListGuardrails,
+  paginateListProvisionedModelThroughputs,
+} from '@aws-sdk/client-bedrock';
+import {
+  type BedrockAgentClient,
+  GetAgentCommand,
+  type GetAgentResponse,
+  paginateListAgents,
+} from '@aws-sdk/client-bedrock-agent';
+import pLimit from 'p-limit';
+import type { EvidenceResource } from '../evidence/record';
+import {
+  BEDROCK_AGENT_TYPE,
+  BEDROCK_CUSTOM_MODEL_TYPE,
+  BEDROCK_CUSTOMIZATION_JOB_TYPE,
+  BEDROCK_GUARDRAIL_TYPE,
+  BEDROCK_LOGGING_TYPE,
+  BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
+  type BedrockAgent,
+  type BedrockCustomizationJob,
+  type BedrockCustomModel,
+  type BedrockGuardrail,
+  type BedrockLogging,
+  type BedrockProvisionedThroughput,
+} from '../evidence/resources/bedrock';
+import type { ResourceReferences } from '../evidence/resources/references';
+import { bedrockService } from '../services/bedrock/descriptor';
+import { CollectionLog } from './collection-log';
+import { collectListing, iso } from './pages';
+import type { Collector, CollectorContext, CollectorOutput } from './types';
+
+export const bedrockCollector: Collector = {
+  name: 'bedrock',
+  version: '1.0.0',
+  global: bedrockService.global,
+  collect: collectBedrock,
+};
+
+const BEDROCK_PAGE_SIZE = bedrockService.pageSizes.listings;
+const VANISHED = ['ResourceNotFoundException'];
+const DAY_MS = 86_400_000;
+
+const present = (values: (string | undefined | null)[]): string[] =>
+  [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))].sort();
+const refs = (parts: { s3Uris?: (string | undefined)[]; kmsKeys?: (string | undefined)[]; resources?: (string | undefined)[] }) =>
+  ({
+    s3Uris: present(parts.s3Uris ?? []),
+    kmsKeys: present(parts.kmsKeys ?? []),
+    resources: present(parts.resources ?? []),
+  }) satisfies ResourceReferences;
+
+/** Where the invocation-logging setting is recorded: the account, in the record's region. */
+export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
+
+export function normaliseLogging(config: LoggingConfig | undefined): BedrockLogging {
+  const s3 = config?.s3Config;
+  const cloudWatch = config?.cloudWatchConfig;
+  const large = cloudWatch?.largeDataDeliveryS3Config;
+  return {
+    configured: config !== undefined && (s3?.bucketName !== undefined || cloudWatch?.logGroupName !== undefined),
+    s3BucketName: s3?.bucketName ?? null,
+    s3KeyPrefix: s3?.keyPrefix ?? null,
+    cloudWatchLogGroupName: cloudWatch?.logGroupName ?? null,
+    cloudWatchRoleArn: cloudWatch?.roleArn ?? null,
+    textDataDeliveryEnabled: config?.textDataDeliveryEnabled === true,
+    imageDataDeliveryEnabled: config?.imageDataDeliveryEnabled === true,
+    embeddingDataDeliveryEnabled: config?.embeddingDataDeliveryEnabled === true,
+    // The log bucket holds prompts and completions: it is ML data.
+    references: refs({
+      s3Uris: [
+        s3?.bucketName ? `s3://${s3.bucketName}/${s3.keyPrefix ?? ''}` : undefined,
+        large?.bucketName && `s3://${large.bucketName}/`,
+      ],
+      resources: [cloudWatch?.roleArn],
+    }),
+  };
+}
+
+export function normaliseCustomModel(answer: GetCustomModelResponse): BedrockCustomModel {
+  const training = answer.trainingDataConfig?.s3Uri;
+  const output = answer.outputDataConfig?.s3Uri;
+  return {
+    name: answer.modelName ?? '',
+    creationTime: iso(answer.creationTime) ?? null,
+    baseModelArn: answer.baseModelArn ?? null,
+    customizationType: answer.customizationType ?? null,
+    kmsKeyArn: answer.modelKmsKeyArn ?? null,
+    jobArn: answer.jobArn ?? null,
+    trainingDataS3Uri: training ?? null,
+    outputS3Uri: output ?? null,
+    references: refs({ s3Uris: [training, output], kmsKeys: [answer.modelKmsKeyArn], resources: [answer.jobArn] }),
+  };
+}
+
+export function normaliseCustomizationJob(answer: GetModelCustomizationJobResponse): BedrockCustomizationJob {
+  const training = answer.trainingDataConfig?.s3Uri;
+  const validation = (answer.validationDataConfig?.validators ?? []).map((v) => v.s3Uri).filter((u): u is string => !!u);
+  const output = answer.outputDataConfig?.s3Uri;
+  const vpc = answer.vpcConfig;
+  return {
+    name: answer.jobName ?? '',
+    status: answer.status ?? null,
+    creationTime: iso(answer.creationTime) ?? null,
+    baseModelArn: answer.baseModelArn ?? null,
+    outputModelArn: answer.outputModelArn ?? null,
+    roleArn: answer.roleArn ?? null,
+    outputModelKmsKeyArn: answer.outputModelKmsKeyArn ?? null,
+    vpcConfig: vpc ? { subnetIds: vpc.subnetIds ?? [], securityGroupIds: vpc.securityGroupIds ?? [] } : null,
+    trainingDataS3Uri: training ?? null,
+    validationDataS3Uris: validation,
+    outputS3Uri: output ?? null,
+    // Training, validation and output locations are ML buckets, like a SageMaker job's channels.
+    references: refs({
+      s3Uris: [training, ...validation, output],
+      kmsKeys: [answer.outputModelKmsKeyArn],
+      resources: [answer.roleArn],
+    }),
+  };
+}
+
+export function normaliseGuardrail(answer: GetGuardrailResponse): BedrockGuardrail {
+  return {
+    name: answer.name ?? '',
+    id: answer.guardrailId ?? '',
+    version: answer.version ?? null,
+    status: answer.status ?? null,
+    contentFilters: (answer.contentPolicy?.filters ?? []).map((f) => ({
+      type: f.type ?? 'UNKNOWN',
+      inputStrength: f.inputStrength ?? 'NONE',
+      outputStrength: f.outputStrength ?? 'NONE',
+    })),
+    piiEntityTypes: (answer.sensitiveInformationPolicy?.piiEntities ?? []).map((e) => e.type ?? 'UNKNOWN'),
+    regexCount: answer.sensitiveInformationPolicy?.regexes?.length ?? 0,
+    kmsKeyArn: answer.kmsKeyArn ?? null,
+  };
+}
+
+export function normaliseAgent(answer: GetAgentResponse): BedrockAgent {
+  const agent = answer.agent;
+  const guardrail = agent?.guardrailConfiguration;
+  return {
+    name: agent?.agentName ?? '',
+    id: agent?.agentId ?? '',
+    status: agent?.agentStatus ?? null,
+    foundationModel: agent?.foundationModel ?? null,
+    customerEncryptionKeyArn: agent?.customerEncryptionKeyArn ?? null,
+    roleArn: agent?.agentResourceRoleArn ?? null,
+    guardrail: guardrail?.guardrailIdentifier
+      ? { identifier: guardrail.guardrailIdentifier, version: guardrail.guardrailVersion ?? null }
+      : null,
+    references: refs({ kmsKeys: [agent?.customerEncryptionKeyArn], resources: [agent?.agentResourceRoleArn] }),
+  };
+}
+
+const normaliseProvisioned = (summary: ProvisionedModelSummary): BedrockProvisionedThroughput => ({
+  name: summary.provisionedModelName ?? '',
+  status: summary.status ?? null,
+  modelArn: summary.modelArn ?? null,
+});
+
+/** A kind of Bedrock resource described one by one: its ARN's resource type and its Get call. */
+interface DescribedKind {
+  type: string;
+  arnType: string;
+  api: string;
+  describe(run: BedrockRun, identifier: string): Promise<{ arn: string | undefined; configuration: Record<string, unknown> }>;
+}
+
+const KINDS = {
+  customModel: {
+    type: BEDROCK_CUSTOM_MODEL_TYPE,
+    arnType: 'custom-model',
+    api: 'bedrock:GetCustomModel',
+    describe: async (run, id) => {
+      const answer = await run.bedrock.send(new GetCustomModelCommand({ modelIdentifier: id }));
+      return { arn: answer.modelArn, configuration: normaliseCustomModel(answer) };
+    },
+  },
+  customizationJob: {
+    type: BEDROCK_CUSTOMIZATION_JOB_TYPE,
+    arnType: 'model-customization-job',
+    api: 'bedrock:GetModelCustomizationJob',
+    describe: async (run, id) => {
+      const answer = await run.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: id }));
+      return { arn: answer.jobArn, configuration: normaliseCustomizationJob(answer) };
+    },
+  },
+  guardrail: {
+    type: BEDROCK_GUARDRAIL_TYPE,
+    arnType: 'guardrail',
+    api: 'bedrock:GetGuardrail',
+    describe: async (run, id) => {
+      const answer = await run.bedrock.send(new GetGuardrailCommand({ guardrailIdentifier: id }));
+      return { arn: answer.guardrailArn, configuration: normaliseGuardrail(answer) };
+    },
+  },
+  agent: {
+    type: BEDROCK_AGENT_TYPE,
+    arnType: 'agent',
+    api: 'bedrock:GetAgent',
+    describe: async (run, id) => {
+      const answer = await run.agents.send(new GetAgentCommand({ agentId: id.replace(/^arn:.*:agent\//, '') }));
+      return { arn: answer.agent?.agentArn, configuration: normaliseAgent(answer) };
+    },
+  },
+} satisfies Record<string, DescribedKind>;
+type KindName = keyof typeof KINDS;
+
+/** One collection run in one region: its log, its limiter and what it described. */
+class BedrockRun {
+  readonly log: CollectionLog;
+  readonly resources: EvidenceResource[] = [];
+  readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(readonly context: CollectorContext) {
+    this.log = new CollectionLog(context.deadline);
+    this.limit = pLimit(Math.max(1, context.settings.concurrency));
+  }
+
+  get bedrock(): BedrockClient {
+    return this.context.clients.bedrock(this.context.region);
+  }
+
+  get agents(): BedrockAgentClient {
+    return this.context.clients.bedrockAgent(this.context.region);
+  }
+
+  arnOf(kind: KindName, id: string): string {
+    if (id.startsWith('arn:')) return id;
+    return `arn:aws:bedrock:${this.context.region}:${this.context.account}:${KINDS[kind].arnType}/${id}`;
+  }
+
+  /** Describes one resource; a failure keeps it by name so checks report ERROR, a vanished one is a note. */
+  describe(kindName: KindName, id: string, name: string, scoped?: string): Promise<void> {
+    const kind: DescribedKind = KINDS[kindName];
+    const arn = scoped ?? this.arnOf(kindName, id);
+    return this.limit(async () => {
+      if (!this.log.mayDescribe(arn)) return;
+      const outcome = await this.log.call(kind.api, arn, () => kind.describe(this, id), VANISHED);
+      if (outcome.status === 'absent') {
+        this.log.note(arn, `${kind.arnType} no longer exists: deleted before it could be described`);
+        if (scoped) this.log.deleted.push(scoped);
+        return;
+      }
+      const { region } = this.context;
+      this.resources.push(
+        outcome.status === 'ok'
+          ? { arn: outcome.value.arn ?? arn, type: kind.type, region, configuration: outcome.value.configuration, tags: {} }
+          : { arn, type: kind.type, region, configuration: { name }, tags: {} },
+      );
+    });
+  }
+
+  async logging(): Promise<void> {
+    const arn = accountRoot(this.context.account);
+    // Recorded without a resource: like a listing, its failure leaves the region's setting unknown.
+    const outcome = await this.log.call('bedrock:GetModelInvocationLoggingConfiguration', undefined, () =>
+      this.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({})),
+    );
+    if (outcome.status !== 'ok') return;
+    this.resources.push({
+      arn,
+      type: BEDROCK_LOGGING_TYPE,
+      region: this.context.region,
+      configuration: normaliseLogging(outcome.value.loggingConfig),
+      tags: {},
+    });
+  }
+
+  /** Lists (a failure part-way keeps what was read, recorded without a resource) and describes each. */
+  async listAndDescribe<Page>(
+    kind: KindName,
+    api: string,
+    pages: () => AsyncIterable<Page>,
+    items: (page: Page) => { id: string; name: string }[],
+  ): Promise<void> {
+    const listed = await collectListing(this.log, api, pages, items);
+    await Promise.all(listed.items.map((item) => this.describe(kind, item.id, item.name)));
+    this.context.progress?.(`bedrock ${this.context.region}: ${listed.items.length} ${KINDS[kind].arnType}`);
+  }
+
+  /**
+   * Customization jobs newest first, created inside the look-back window; paging stops at the
+   * first older job even if the API ignored creationTimeAfter, so old jobs cost nothing.
+   */
+  jobsInWindow(): () => AsyncIterable<{ id: string; name: string }[]> {
+    const cutoff = new Date(this.context.clock().getTime() - this.context.settings.lookbackDays * DAY_MS);
+    const bedrock = this.bedrock;
+    return async function* () {
+      let nextToken: string | undefined;
+      do {
+        const page = await bedrock.send(
+          new ListModelCustomizationJobsCommand({
+            creationTimeAfter: cutoff,
+            sortBy: 'CreationTime',
+            sortOrder: 'Descending',
+            maxResults: BEDROCK_PAGE_SIZE,
+            nextToken,
+          }),
+        );
+        const jobs = page.modelCustomizationJobSummaries ?? [];
+        const inWindow = jobs.filter((job) => !job.creationTime || job.creationTime >= cutoff);
+        yield inWindow.map((job) => ({ id: job.jobArn ?? job.jobName ?? '', name: job.jobName ?? '' }));
+        if (inWindow.length < jobs.length) return;
+        nextToken = page.nextToken;
+      } while (nextToken);
+    };
+  }
+
+  async provisionedThroughputs(): Promise<void> {
+    const bedrock = this.bedrock;
+    const listed = await collectListing(
+      this.log,
+      'bedrock:ListProvisionedModelThroughputs',
+      () => paginateListProvisionedModelThroughputs({ client: bedrock, pageSize: BEDROCK_PAGE_SIZE }, {}),
+      (page) => page.provisionedModelSummaries,
+    );
+    for (const summary of listed.items) {
+      if (!summary.provisionedModelArn) continue;
+      this.resources.push({
+        arn: summary.provisionedModelArn,
+        type: BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
+        region: this.context.region,
+        configuration: normaliseProvisioned(summary),
+        tags: {},
+      });
+    }
+  }
+}
+
+/** Bedrock's control-plane configuration in one region (never a data-plane call), or one resource. */
+export async function collectBedrock(context: CollectorContext): Promise<CollectorOutput> {
+  const run = new BedrockRun(context);
+  if (context.scope.type === 'resource') await collectOne(run, context.scope.resource);
+  else await collectAll(run);
+  return { resources: run.resources, ...run.log.output() };
+}
+
+async function collectAll(run: BedrockRun): Promise<void> {
+  const { bedrock, agents } = run;
+  await Promise.all([
+    run.logging(),
+    run.listAndDescribe(
+      'customModel',
+      'bedrock:ListCustomModels',
+      () =>
+        paginateListCustomModels(
+          { client: bedrock, pageSize: BEDROCK_PAGE_SIZE },
+          { sortBy: 'CreationTime', sortOrder: 'Descending' },
+        ),
+      (page) => (page.modelSummaries ?? []).map((m) => ({ id: m.modelArn ?? m.modelName ?? '', name: m.modelName ?? '' })),
+    ),
+    run.listAndDescribe('customizationJob', 'bedrock:ListModelCustomizationJobs', run.jobsInWindow(), (page) => page),
+    run.listAndDescribe(
+      'guardrail',
+      'bedrock:ListGuardrails',
+      () => paginateListGuardrails({ client: bedrock, pageSize: BEDROCK_PAGE_SIZE }, {}),
+      (page) => (page.guardrails ?? []).map((g) => ({ id: g.arn ?? g.id ?? '', name: g.name ?? '' })),
+    ),
+    run.listAndDescribe(
+      'agent',
+      'bedrock:ListAgents',
+      () => paginateListAgents({ client: agents, pageSize: BEDROCK_PAGE_SIZE }, {}),
+      (page) => (page.agentSummaries ?? []).map((a) => ({ id: a.agentId ?? '', name: a.agentName ?? '' })),
+    ),
+    run.provisionedThroughputs(),
+  ]);
+}
+
+const BEDROCK_ARN = /^arn:aws[a-z-]*:bedrock:[^:]*:\d{12}:([a-z-]+)\/(.+)$/;
+
+/** A change event's resource: the account (the logging setting) or one Bedrock resource by ARN. */
+async function collectOne(run: BedrockRun, arn: string): Promise<void> {
+  if (arn === accountRoot(run.context.account)) return run.logging();
+  const parsed = BEDROCK_ARN.exec(arn);
+  const kind = (Object.keys(KINDS) as KindName[]).find((name) => KINDS[name].arnType === parsed?.[1]);
+  if (!parsed || !kind) {
+    run.log.error('bedrock:scope', arn, {
+      name: 'UnsupportedResource',
+      message: 'not a Bedrock resource ARN this collector describes',
+    });
+    return;
+  }
+  await run.describe(kind, arn, parsed[2]!, arn);
+}

@@ -1,0 +1,83 @@
+import {
+  BEDROCK_AGENT_TYPE,
+  BEDROCK_CUSTOM_MODEL_TYPE,
+  BEDROCK_CUSTOMIZATION_JOB_TYPE,
+  BEDROCK_GUARDRAIL_TYPE,
+  BEDROCK_LOGGING_TYPE,
+  BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
+  bedrockAgentSchema,
+  bedrockCustomizationJobSchema,
+  bedrockCustomModelSchema,
+  bedrockGuardrailSchema,
+  bedrockLoggingSchema,
+  bedrockProvisionedThroughputSchema,
+} from '../../evidence/resources/bedrock';
+import type { ServiceDescriptor } from '../types';
+
+const bedrockArn = (arnType: string) => `arn:{partition}:bedrock:{region}:{account}:${arnType}/{id}`;
+
+/**
+ * Amazon Bedrock and Agents for Amazon Bedrock, control plane only: the invocation-logging
+ * setting of each region, custom models, customization jobs in the look-back window, guardrails,
+ * provisioned throughput and agents. Never bedrock:InvokeModel or any other data-plane action
+ * (a unit test asserts it).
+ */
+export const bedrockService = {
+  name: 'bedrock',
+  global: false,
+  resourceKinds: [
+    {
+      type: BEDROCK_LOGGING_TYPE,
+      // A setting of the account in one region: recorded on the account root of the regional record.
+      arnForm: 'arn:{partition}:iam::{account}:root',
+      schema: bedrockLoggingSchema,
+      describeApi: 'GetModelInvocationLoggingConfiguration',
+    },
+    {
+      type: BEDROCK_CUSTOM_MODEL_TYPE,
+      arnForm: bedrockArn('custom-model'),
+      schema: bedrockCustomModelSchema,
+      describeApi: 'GetCustomModel',
+    },
+    {
+      type: BEDROCK_CUSTOMIZATION_JOB_TYPE,
+      arnForm: bedrockArn('model-customization-job'),
+      schema: bedrockCustomizationJobSchema,
+      describeApi: 'GetModelCustomizationJob',
+    },
+    {
+      type: BEDROCK_GUARDRAIL_TYPE,
+      arnForm: bedrockArn('guardrail'),
+      schema: bedrockGuardrailSchema,
+      describeApi: 'GetGuardrail',
+    },
+    {
+      type: BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
+      arnForm: bedrockArn('provisioned-model'),
+      schema: bedrockProvisionedThroughputSchema,
+      describeApi: 'ListProvisionedModelThroughputs',
+    },
+    { type: BEDROCK_AGENT_TYPE, arnForm: bedrockArn('agent'), schema: bedrockAgentSchema, describeApi: 'GetAgent' },
+  ],
+  readGrants: [
+    {
+      actions: [
+        'bedrock:GetModelInvocationLoggingConfiguration',
+        'bedrock:ListCustomModels',
+        'bedrock:ListModelCustomizationJobs',
+        'bedrock:ListGuardrails',
+        'bedrock:ListProvisionedModelThroughputs',
+        'bedrock:ListAgents',
+      ],
+      resources: '*',
+    },
+    { actions: ['bedrock:GetCustomModel'], resources: [bedrockArn('custom-model').replace('{id}', '*')] },
+    { actions: ['bedrock:GetModelCustomizationJob'], resources: [bedrockArn('model-customization-job').replace('{id}', '*')] },
+    { actions: ['bedrock:GetGuardrail'], resources: [bedrockArn('guardrail').replace('{id}', '*')] },
+    { actions: ['bedrock:GetAgent'], resources: [bedrockArn('agent').replace('{id}', '*')] },
+  ],
+  // Every Bedrock and Bedrock Agents List* call takes maxResults 1-1000.
+  pageSizes: { listings: 1000 },
+  resourceForms: {},
+  events: [],
+} satisfies ServiceDescriptor;
