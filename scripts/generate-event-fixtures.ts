@@ -41,6 +41,18 @@ function sampleValue(form: ResourceForm, eventName: string): string {
       return 'd-abc123xyz456';
     case 'sagemaker:model-package':
       return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package/churn-models/1`;
+    case 'bedrockArn':
+      return eventName === 'CreateModelCustomizationJob'
+        ? `arn:aws:bedrock:${REGION}:${ACCOUNT}:model-customization-job/amazon.titan-text-express-v1:0:8k/abcd1234efgh`
+        : `arn:aws:bedrock:${REGION}:${ACCOUNT}:custom-model/amazon.titan-text-express-v1:0:8k/ijkl5678mnop`;
+    case 'bedrockGuardrail':
+      return eventName === 'CreateGuardrail' ? `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/gr1abc2def3g` : 'gr1abc2def3g';
+    case 'bedrockAgent':
+      return eventName === 'CreateAgent' ? `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent/AGENT12345` : 'AGENT12345';
+    case 'ecrRepository':
+      return eventName === 'TagResource' || eventName === 'UntagResource' || eventName === 'CreateRepository'
+        ? `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/ml/trainer`
+        : 'ml/trainer';
     default:
       return `churn-${form.slice('sagemaker:'.length)}`;
   }

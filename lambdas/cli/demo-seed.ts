@@ -28,6 +28,7 @@ import {
   CreateTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { AwsClientFactory } from '../aws/clients';
+import { seedGenerativeAi } from './demo-seed-generative';
 
 /** A misconfiguration the demo plants on purpose: the report must show `check` FAIL on `resource`. */
 export interface PlantedMisconfiguration {
@@ -354,6 +355,8 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
     },
     { check: 'sm.endpoint.alarms', resource: endpoint.EndpointArn!, description: 'production endpoint without alarms' },
   );
+
+  planted.push(...(await seedGenerativeAi(clients, account, roleArn, { key: 'soc2-ml:scope', value: 'ml' })));
 
   return { account, region, planted, rotatingKeyArn: dataKeyArn, changeMakerArn: scientist.User!.Arn! };
 }

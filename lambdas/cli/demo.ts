@@ -7,6 +7,7 @@ import { ensureWritableDirectory } from '../evidence/directories';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
 import { disableKeyRotation, type PlantedMisconfiguration, seedDemoAccount } from './demo-seed';
 import { EMULATOR_ACCOUNT, EMULATOR_REGION, ensureEmulatorEnvironment, type MotoServer, startMoto } from './emulator';
+import { type DateRewritingProxy, startDateRewritingProxy } from './emulator-dates';
 import { UsageError } from './errors';
 import { type CliOutput, colourStatus, formatTable } from './output';
 
@@ -77,6 +78,7 @@ export async function demoCommand(options: DemoOptions, out: CliOutput, runCli: 
 
   const restoreEnvironment = overrideEnvironment(demoEnvironment(dir));
   let moto: MotoServer | undefined;
+  let emulatorDates: DateRewritingProxy | undefined;
   let receiver: SlackReceiver | undefined;
   // Ctrl-C or SIGTERM must not leave moto running: kill it synchronously, then exit as signalled.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -90,6 +92,8 @@ export async function demoCommand(options: DemoOptions, out: CliOutput, runCli: 
   process.once('exit', onExit);
   try {
     moto = await startMoto();
+    // moto writes Bedrock dates the SDK refuses: everything goes through a proxy that fixes them.
+    emulatorDates = await startDateRewritingProxy(moto.url);
     receiver = await startSlackReceiver();
     out.progress(`      moto listening on ${moto.url}; Slack receiver on ${receiver.url}`);
     await writeFile(
@@ -107,16 +111,16 @@ export async function demoCommand(options: DemoOptions, out: CliOutput, runCli: 
     );
 
     out.progress('[2/6] seeding a sample ML account with deliberate misconfigurations...');
-    const clients = new AwsClientFactory({ region: EMULATOR_REGION, endpointUrl: moto.url, maxAttempts: 1 });
+    const clients = new AwsClientFactory({ region: EMULATOR_REGION, endpointUrl: emulatorDates.url, maxAttempts: 1 });
     const seed = await seedDemoAccount(clients, EMULATOR_ACCOUNT);
 
-    const global = ['--endpoint-url', moto.url, '--region', EMULATOR_REGION];
+    const global = ['--endpoint-url', emulatorDates.url, '--region', EMULATOR_REGION];
     const step = async (argv: string[]) => {
       const run = await captureCli(runCli, [...global, '--quiet', ...argv]);
       if (run.status !== 0) throw new Error(`soc2-ml ${argv[0]} exited ${run.status}: ${run.stderr.trim()}`);
     };
 
-    out.progress('[3/6] collecting evidence (s3, iam, kms, sagemaker, cloudtrail)...');
+    out.progress('[3/6] collecting evidence (s3, iam, kms, sagemaker, cloudtrail, bedrock, ecr)...');
     // The emulator answers 500 to the calls it lacks (STACK.md); the report shows those checks as ERROR.
     await step(['collect', '--allow-errors', '--store', paths.store, '--config', paths.config]);
 
@@ -167,6 +171,7 @@ export async function demoCommand(options: DemoOptions, out: CliOutput, runCli: 
     // The demo promises to show every planted problem and the alert: anything less is reported as exit 1.
     return summary.planted.every((p) => p.status === 'FAIL') && alerts.length > 0 ? 0 : 1;
   } finally {
+    await emulatorDates?.close();
     await moto?.stop();
     receiver?.server.close();
     process.off('SIGINT', onSignal);

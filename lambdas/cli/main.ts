@@ -69,11 +69,11 @@ details with --debug).`,
   program
     .command('collect')
     .description('run the collectors and write one evidence record per collector, account and region')
-    .option('--collectors <list>', 'comma-separated: s3,iam,kms,sagemaker,cloudtrail (default: all)')
+    .option('--collectors <list>', 'comma-separated: s3,iam,kms,sagemaker,cloudtrail,bedrock,ecr (default: all)')
     .option('--regions <list>', 'comma-separated regions for the regional collectors (default: config regions)')
     .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
     .option('--bucket <name>', 'evidence bucket instead of a local directory')
-    .option('--lookback-days <n>', 'SageMaker job history window in days (default: 90)')
+    .option('--lookback-days <n>', 'SageMaker and Bedrock job history window in days (default: 90)')
     .option('--config <file>', 'JSON configuration, same schema as the CDK context')
     .option('--accounts <list>', 'comma-separated member account ids, each collected through --role-name')
     .option('--role-name <name>', 'role to assume in each of --accounts (the standard credential chain assumes it)')

@@ -219,6 +219,18 @@ const KINDS = {
 } satisfies Record<string, DescribedKind>;
 type KindName = keyof typeof KINDS;
 
+/** A listed resource: the identifier its Get call takes (the name or id: accepted everywhere), its name and ARN. */
+interface Listed {
+  id: string;
+  name: string;
+  arn?: string;
+}
+const listed = (id: string | undefined, arn?: string): Listed => ({
+  id: id ?? arn ?? '',
+  name: id ?? '',
+  ...(arn ? { arn } : {}),
+});
+
 /** One collection run in one region: its log, its limiter and what it described. */
 class BedrockRun {
   readonly log: CollectionLog;
@@ -244,9 +256,10 @@ class BedrockRun {
   }
 
   /** Describes one resource; a failure keeps it by name so checks report ERROR, a vanished one is a note. */
-  describe(kindName: KindName, id: string, name: string, scoped?: string): Promise<void> {
+  describe(kindName: KindName, item: Listed, scoped?: string): Promise<void> {
     const kind: DescribedKind = KINDS[kindName];
-    const arn = scoped ?? this.arnOf(kindName, id);
+    const { id, name } = item;
+    const arn = scoped ?? item.arn ?? this.arnOf(kindName, id);
     return this.limit(async () => {
       if (!this.log.mayDescribe(arn)) return;
       const outcome = await this.log.call(kind.api, arn, () => kind.describe(this, id), VANISHED);
@@ -285,10 +298,10 @@ class BedrockRun {
     kind: KindName,
     api: string,
     pages: () => AsyncIterable<Page>,
-    items: (page: Page) => { id: string; name: string }[],
+    items: (page: Page) => Listed[],
   ): Promise<void> {
     const listed = await collectListing(this.log, api, pages, items);
-    await Promise.all(listed.items.map((item) => this.describe(kind, item.id, item.name)));
+    await Promise.all(listed.items.map((item) => this.describe(kind, item)));
     this.context.progress?.(`bedrock ${this.context.region}: ${listed.items.length} ${KINDS[kind].arnType}`);
   }
 
@@ -296,7 +309,7 @@ class BedrockRun {
    * Customization jobs newest first, created inside the look-back window; paging stops at the
    * first older job even if the API ignored creationTimeAfter, so old jobs cost nothing.
    */
-  jobsInWindow(): () => AsyncIterable<{ id: string; name: string }[]> {
+  jobsInWindow(): () => AsyncIterable<Listed[]> {
     const cutoff = new Date(this.context.clock().getTime() - this.context.settings.lookbackDays * DAY_MS);
     const bedrock = this.bedrock;
     return async function* () {
@@ -313,7 +326,7 @@ class BedrockRun {
         );
         const jobs = page.modelCustomizationJobSummaries ?? [];
         const inWindow = jobs.filter((job) => !job.creationTime || job.creationTime >= cutoff);
-        yield inWindow.map((job) => ({ id: job.jobArn ?? job.jobName ?? '', name: job.jobName ?? '' }));
+        yield inWindow.map((job) => listed(job.jobName, job.jobArn));
         if (inWindow.length < jobs.length) return;
         nextToken = page.nextToken;
       } while (nextToken);
@@ -361,20 +374,20 @@ async function collectAll(run: BedrockRun): Promise<void> {
           { client: bedrock, pageSize: BEDROCK_PAGE_SIZE },
           { sortBy: 'CreationTime', sortOrder: 'Descending' },
         ),
-      (page) => (page.modelSummaries ?? []).map((m) => ({ id: m.modelArn ?? m.modelName ?? '', name: m.modelName ?? '' })),
+      (page) => (page.modelSummaries ?? []).map((m) => listed(m.modelName, m.modelArn)),
     ),
     run.listAndDescribe('customizationJob', 'bedrock:ListModelCustomizationJobs', run.jobsInWindow(), (page) => page),
     run.listAndDescribe(
       'guardrail',
       'bedrock:ListGuardrails',
       () => paginateListGuardrails({ client: bedrock, pageSize: BEDROCK_PAGE_SIZE }, {}),
-      (page) => (page.guardrails ?? []).map((g) => ({ id: g.arn ?? g.id ?? '', name: g.name ?? '' })),
+      (page) => (page.guardrails ?? []).map((g) => ({ ...listed(g.id, g.arn), name: g.name ?? '' })),
     ),
     run.listAndDescribe(
       'agent',
       'bedrock:ListAgents',
       () => paginateListAgents({ client: agents, pageSize: BEDROCK_PAGE_SIZE }, {}),
-      (page) => (page.agentSummaries ?? []).map((a) => ({ id: a.agentId ?? '', name: a.agentName ?? '' })),
+      (page) => (page.agentSummaries ?? []).map((a) => ({ ...listed(a.agentId), name: a.agentName ?? '' })),
     ),
     run.provisionedThroughputs(),
   ]);
@@ -384,7 +397,8 @@ const BEDROCK_ARN = /^arn:aws[a-z-]*:bedrock:[^:]*:\d{12}:([a-z-]+)\/(.+)$/;
 
 /** A change event's resource: the account (the logging setting) or one Bedrock resource by ARN. */
 async function collectOne(run: BedrockRun, arn: string): Promise<void> {
-  if (arn === accountRoot(run.context.account)) return run.logging();
+  // The account as a change event names it (any partition): its invocation-logging setting.
+  if (new RegExp(`^arn:aws[a-z-]*:iam::${run.context.account}:root$`).test(arn)) return run.logging();
   const parsed = BEDROCK_ARN.exec(arn);
   const kind = (Object.keys(KINDS) as KindName[]).find((name) => KINDS[name].arnType === parsed?.[1]);
   if (!parsed || !kind) {
@@ -394,5 +408,5 @@ async function collectOne(run: BedrockRun, arn: string): Promise<void> {
     });
     return;
   }
-  await run.describe(kind, arn, parsed[2]!, arn);
+  await run.describe(kind, { id: arn, name: parsed[2]! }, arn);
 }

@@ -103,7 +103,7 @@ export const configSchema = z.strictObject({
       lookbackDays: positiveInt
         .max(3650)
         .default(90)
-        .describe('SageMaker training, processing and monitoring history collected, in days.'),
+        .describe('SageMaker training, processing and monitoring history and Bedrock customization jobs collected, in days.'),
       credentialReportMaxAgeHours: positiveInt
         .default(4)
         .describe('An IAM credential report younger than this is reused instead of generating a new one.'),

@@ -1,6 +1,7 @@
 import { type Acknowledgment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Soc2MlConfigInput } from '../../lambdas/config/schema';
+import { COLLECTOR_NAMES } from '../../lambdas/evidence/record';
 import type { Soc2MlAppOptions } from '../../lib/soc2-ml-app';
 import { buildTestApp } from './synth';
 
@@ -47,7 +48,7 @@ describe('cdk-nag AwsSolutions', () => {
     // Assess
     expect(violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-SQS3']);
     expect(violations[0]!.violatingResources.map((r) => r.constructPath).sort()).toEqual(
-      [...['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail'].map((c) => `Collector-${c}`), 'Report']
+      [...COLLECTOR_NAMES.map((c) => `Collector-${c}`), 'Report']
         .map((owner) => `Soc2MlEvidence/${owner}/DeadLetters/Resource`)
         .sort(),
     );
@@ -61,7 +62,7 @@ describe('cdk-nag AwsSolutions', () => {
     // Assess
     expect(violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
     expect(violations[0]!.violatingResources.map((r) => r.constructPath).sort()).toEqual(
-      [...['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail'].map((c) => `Collector-${c}`), 'ChangeEvents']
+      [...COLLECTOR_NAMES.map((c) => `Collector-${c}`), 'ChangeEvents']
         .map((owner) => `Soc2MlEvidence/${owner}/Role/Resource`)
         .sort(),
     );

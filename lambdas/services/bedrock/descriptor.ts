@@ -12,9 +12,18 @@ import {
   bedrockLoggingSchema,
   bedrockProvisionedThroughputSchema,
 } from '../../evidence/resources/bedrock';
-import type { ServiceDescriptor } from '../types';
+import { at, type ServiceDescriptor, serviceEvents } from '../types';
 
 const bedrockArn = (arnType: string) => `arn:{partition}:bedrock:{region}:{account}:${arnType}/{id}`;
+
+/**
+ * Amazon Bedrock and Agents for Amazon Bedrock control-plane calls share this event source
+ * ("Monitor Amazon Bedrock API calls using CloudTrail",
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/logging-using-cloudtrail.html).
+ */
+const BEDROCK = 'bedrock.amazonaws.com';
+/** Invocation logging is a setting of the account in the event's region (form of the IAM descriptor). */
+const account = [[at('recipientAccountId', 'iamAccount')]];
 
 /**
  * Amazon Bedrock and Agents for Amazon Bedrock, control plane only: the invocation-logging
@@ -78,6 +87,34 @@ export const bedrockService = {
   ],
   // Every Bedrock and Bedrock Agents List* call takes maxResults 1-1000.
   pageSizes: { listings: 1000 },
-  resourceForms: {},
-  events: [],
+  resourceForms: {
+    /** A Bedrock ARN, kept as written (a custom model's name cannot be turned into its ARN). */
+    bedrockArn: (arn) => (arn.startsWith('arn:') ? arn : undefined),
+    bedrockGuardrail: (id, { partition, account, region }) =>
+      id.startsWith('arn:') ? id : `arn:${partition}:bedrock:${region}:${account}:guardrail/${id}`,
+    bedrockAgent: (id, { partition, account, region }) =>
+      id.startsWith('arn:') ? id : `arn:${partition}:bedrock:${region}:${account}:agent/${id}`,
+  },
+  events: [
+    ...serviceEvents(BEDROCK, ['PutModelInvocationLoggingConfiguration', 'DeleteModelInvocationLoggingConfiguration'], account),
+    ...serviceEvents(BEDROCK, ['CreateModelCustomizationJob'], [[at('responseElements.jobArn', 'bedrockArn')]]),
+    // A model named by name only: the region is re-collected (fail closed).
+    ...serviceEvents(BEDROCK, ['DeleteCustomModel'], [[at('requestParameters.modelIdentifier', 'bedrockArn')]]),
+    ...serviceEvents(
+      BEDROCK,
+      ['CreateGuardrail'],
+      [[at('responseElements.guardrailArn', 'bedrockGuardrail'), at('responseElements.guardrailId', 'bedrockGuardrail')]],
+    ),
+    ...serviceEvents(
+      BEDROCK,
+      ['UpdateGuardrail', 'DeleteGuardrail'],
+      [[at('requestParameters.guardrailIdentifier', 'bedrockGuardrail')]],
+    ),
+    ...serviceEvents(
+      BEDROCK,
+      ['CreateAgent'],
+      [[at('responseElements.agent.agentArn', 'bedrockAgent'), at('responseElements.agent.agentId', 'bedrockAgent')]],
+    ),
+    ...serviceEvents(BEDROCK, ['UpdateAgent', 'DeleteAgent'], [[at('requestParameters.agentId', 'bedrockAgent')]]),
+  ],
 } satisfies ServiceDescriptor;

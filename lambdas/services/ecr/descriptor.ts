@@ -1,7 +1,9 @@
 import { ECR_REPOSITORY_TYPE, ecrRepositorySchema } from '../../evidence/resources/ecr';
-import type { ServiceDescriptor } from '../types';
+import { at, type ServiceDescriptor, serviceEvents } from '../types';
 
 const REPOSITORIES = 'arn:{partition}:ecr:{region}:{account}:repository/*';
+/** "Logging Amazon ECR actions with AWS CloudTrail", https://docs.aws.amazon.com/AmazonECR/latest/userguide/logging-using-cloudtrail.html */
+const ECR = 'ecr.amazonaws.com';
 
 /**
  * Amazon ECR: every repository of the region with its scanning, tag mutability, encryption and
@@ -25,6 +27,24 @@ export const ecrService = {
   ],
   // DescribeRepositories takes maxResults 1-1000.
   pageSizes: { repositories: 1000 },
-  resourceForms: {},
-  events: [],
+  resourceForms: {
+    ecrRepository: (name, { partition, account, region }) =>
+      name.startsWith('arn:') ? name : `arn:${partition}:ecr:${region}:${account}:repository/${name}`,
+  },
+  events: [
+    ...serviceEvents(
+      ECR,
+      ['CreateRepository', 'DeleteRepository', 'PutImageScanningConfiguration', 'PutImageTagMutability'],
+      [
+        [
+          at('responseElements.repository.repositoryArn', 'ecrRepository'),
+          at('requestParameters.repositoryName', 'ecrRepository'),
+        ],
+      ],
+    ),
+    // Tags decide which repositories are in ML scope.
+    ...serviceEvents(ECR, ['TagResource', 'UntagResource'], [[at('requestParameters.resourceArn', 'ecrRepository')]]),
+    // Registry rules apply to every repository their filters match: the region is re-collected.
+    ...serviceEvents(ECR, ['PutRegistryScanningConfiguration'], [], { otherwise: 'collect-all' }),
+  ],
 } satisfies ServiceDescriptor;

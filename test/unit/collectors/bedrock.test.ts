@@ -89,8 +89,9 @@ describe('Bedrock collector', () => {
       .resolvesOnce({
         modelSummaries: [{ modelArn: modelArn(2), modelName: 'm2', creationTime: NOW, baseModelArn: BASE, baseModelName: 't' }],
       });
+    // Described by name, which every Bedrock implementation resolves; the answer carries the ARN.
     bedrock.on(GetCustomModelCommand).callsFake(({ modelIdentifier }: { modelIdentifier: string }) => ({
-      modelArn: modelIdentifier,
+      modelArn: modelIdentifier === 'm1' ? modelArn(1) : modelArn(2),
       modelName: modelIdentifier.endsWith('m1') ? 'm1' : 'm2',
       creationTime: NOW,
       modelKmsKeyArn: modelIdentifier.endsWith('m1') ? `arn:aws:kms:us-east-1:${A}:key/k1` : undefined,
@@ -121,8 +122,8 @@ describe('Bedrock collector', () => {
       // An API that ignored creationTimeAfter: the old job ends the paging.
       .resolvesOnce({ modelCustomizationJobSummaries: [summary(3, 89), summary(4, 120)], nextToken: 'p3' });
     bedrock.on(GetModelCustomizationJobCommand).callsFake(({ jobIdentifier }: { jobIdentifier: string }) => ({
-      jobArn: jobIdentifier,
-      jobName: jobIdentifier.replace(/^.*\//, ''),
+      jobArn: jobArn(Number(jobIdentifier.replace('tune-', ''))),
+      jobName: jobIdentifier,
       outputModelName: 'out',
       roleArn: `arn:aws:iam::${A}:role/BedrockCustomization`,
       creationTime: NOW,
@@ -232,6 +233,7 @@ describe('Bedrock collector', () => {
         expect.objectContaining({ api: 'bedrock:ListAgents', code: 'AccessDeniedException' }),
       ]),
     );
+    // Kept under the ARN the listing gave, not one made up from the name.
     expect(output.resources).toEqual([expect.objectContaining({ arn: modelArn(1), configuration: { name: 'm1' } })]);
   });
 

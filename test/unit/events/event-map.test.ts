@@ -66,7 +66,9 @@ describe('event map', () => {
     // Assess
     expect(groups.map((g) => `${g.eventSource}${g.service ? ` ${g.service}` : ''}`)).toEqual([
       'autoscaling.amazonaws.com application-autoscaling',
+      'bedrock.amazonaws.com',
       'cloudtrail.amazonaws.com',
+      'ecr.amazonaws.com',
       'iam.amazonaws.com',
       'kms.amazonaws.com',
       'monitoring.amazonaws.com',
