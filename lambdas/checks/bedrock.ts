@@ -18,13 +18,7 @@ import type { Check, Finding, Snapshot } from './types';
 
 /** A failed Bedrock listing blinds only the checks over that listing's kind. */
 const OTHER_BEDROCK_LISTINGS = /^bedrock:(List|GetModelInvocationLoggingConfiguration)/;
-const LISTINGS = [
-  'bedrock:ListCustomModels',
-  'bedrock:ListModelCustomizationJobs',
-  'bedrock:ListGuardrails',
-  'bedrock:ListAgents',
-  'bedrock:ListProvisionedModelThroughputs',
-];
+const LOGGING_API = 'bedrock:GetModelInvocationLoggingConfiguration';
 
 /**
  * Whether Bedrock is in use in the snapshot's region: a custom model, customization job (in the
@@ -33,7 +27,8 @@ const LISTINGS = [
  */
 function bedrockInUse(snapshot: Snapshot): true | false | { failed: string } {
   if (snapshot.resources.some((r) => BEDROCK_IN_USE_TYPES.includes(r.type))) return true;
-  const failed = snapshot.errors.find((e) => e.resource === undefined && LISTINGS.includes(e.api));
+  // Any failure not tied to one resource (a listing, the collector as a whole) may hide a resource.
+  const failed = snapshot.errors.find((e) => e.resource === undefined && e.api !== LOGGING_API);
   return failed ? { failed: failureLine(failed) } : false;
 }
 
@@ -75,7 +70,7 @@ const invocationLogging = defineAccountCheck({
   remediation:
     'Turn on model invocation logging (PutModelInvocationLoggingConfiguration) to an S3 bucket or CloudWatch Logs group with textDataDeliveryEnabled.',
   judge: perRegionInUse('bedrock.invocation_logging', (snapshot) => {
-    const failed = snapshot.errors.find((e) => e.api === 'bedrock:GetModelInvocationLoggingConfiguration');
+    const failed = snapshot.errors.find((e) => e.api === LOGGING_API);
     if (failed)
       return { status: 'ERROR', detail: `invocation-logging configuration could not be collected: ${failureLine(failed)}` };
     const recorded = snapshot.resources.find((r) => r.type === BEDROCK_LOGGING_TYPE);

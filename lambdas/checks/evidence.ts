@@ -190,9 +190,11 @@ function reportsOnSchedule(_account: string, context: CheckContext): Verdict {
 }
 
 function mlInventory(account: string, context: CheckContext): Verdict {
-  const snapshots: Snapshot[] = [...context.snapshots('sagemaker'), ...context.snapshots('s3')].filter(
-    (s) => s.account === account,
-  );
+  const snapshots: Snapshot[] = [
+    ...context.snapshots('sagemaker'),
+    ...context.snapshots('bedrock'),
+    ...context.snapshots('s3'),
+  ].filter((s) => s.account === account);
   const listingFailed = snapshots.flatMap((s) => s.errors).find((e) => e.resource === undefined);
   if (listingFailed) {
     return { status: 'ERROR', detail: `inventory incomplete: ${failureLine(listingFailed)}` };
@@ -246,9 +248,9 @@ export const EVIDENCE_CHECKS: Check[] = [
   }),
   perAccountCheck({
     id: 'evidence.ml_inventory',
-    collectors: ['s3', 'sagemaker'],
+    collectors: ['s3', 'sagemaker', 'bedrock'],
     passCondition: 'an ML inventory / data-flow graph produced from the latest evidence',
-    remediation: 'Collect SageMaker and S3 evidence without listing errors so the inventory is complete.',
+    remediation: 'Collect SageMaker, Bedrock and S3 evidence without listing errors so the inventory is complete.',
     judge: mlInventory,
   }),
 ];

@@ -1,3 +1,4 @@
+import { BEDROCK_LOGGING_TYPE } from '../evidence/resources/bedrock';
 import { referencesOf } from '../evidence/resources/references';
 import { bucketArn, bucketNameOf } from '../evidence/resources/s3';
 import type { Snapshot } from './types';
@@ -5,6 +6,7 @@ import type { Snapshot } from './types';
 /** Columns of the data-flow graph, left to right, in the order data flows. */
 export const INVENTORY_KINDS = [
   'bucket',
+  'image',
   'feature group',
   'processing job',
   'training job',
@@ -12,6 +14,7 @@ export const INVENTORY_KINDS = [
   'model',
   'endpoint config',
   'endpoint',
+  'agent',
   'other',
 ] as const;
 export type InventoryKind = (typeof INVENTORY_KINDS)[number];
@@ -38,6 +41,9 @@ export interface MlInventory {
 
 const KIND_BY_TYPE: [RegExp, InventoryKind][] = [
   [/TrainingJob$/i, 'training job'],
+  // Bedrock fine-tuning is training: its data flows into a custom model.
+  [/ModelCustomizationJob$/i, 'training job'],
+  [/::Bedrock::Agent$/i, 'agent'],
   [/ProcessingJob$/i, 'processing job'],
   [/ModelPackage$/i, 'model package'],
   [/EndpointConfig$/i, 'endpoint config'],
@@ -58,7 +64,7 @@ function labelOf(arn: string): string {
 
 /**
  * The ML inventory and data-flow graph from the latest evidence: every resource that records
- * references (SageMaker) becomes a node; the buckets it reads or writes and the resources it
+ * references (SageMaker, Bedrock) becomes a node, and so does every container image one runs; the buckets it reads or writes and the resources it
  * depends on become edges into it. Buckets appear only when something references them.
  */
 export function buildMlInventory(snapshots: Snapshot[]): MlInventory {
@@ -69,7 +75,8 @@ export function buildMlInventory(snapshots: Snapshot[]): MlInventory {
   for (const snapshot of snapshots) {
     for (const resource of snapshot.resources) {
       const references = referencesOf(resource.configuration);
-      if (!references) continue;
+      // The invocation-logging setting is the account's, not a resource in the flow (its bucket is ML data all the same).
+      if (!references || resource.type === BEDROCK_LOGGING_TYPE) continue;
       nodes.set(resource.arn, {
         id: resource.arn,
         kind: kindOf(resource.type),
@@ -86,6 +93,18 @@ export function buildMlInventory(snapshots: Snapshot[]): MlInventory {
         addEdge(id, resource.arn);
       }
       for (const dependency of references.resources) addEdge(dependency, resource.arn);
+      // A container image feeds the job or model that runs it.
+      for (const image of references.images ?? []) {
+        if (!nodes.has(image))
+          nodes.set(image, {
+            id: image,
+            kind: 'image',
+            label: labelOf(image),
+            account: resource.account,
+            region: resource.region,
+          });
+        addEdge(image, resource.arn);
+      }
     }
   }
   // A dependency that was not collected (outside the look-back window, say) still shows, as "other".

@@ -169,7 +169,7 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
       applied: exceptions.filter((e) => !e.expired).map(exceptionView),
       expired: exceptions.filter((e) => e.expired).map(exceptionView),
     },
-    inventory: buildMlInventory([...context.snapshots('s3'), ...context.snapshots('sagemaker')]),
+    inventory: buildMlInventory([...context.snapshots('s3'), ...context.snapshots('sagemaker'), ...context.snapshots('bedrock')]),
   };
 }
 

@@ -29,10 +29,10 @@ const moto = useMoto();
 
 /**
  * `collect` exits 1 when calls failed; against the emulator the only failures may be the
- * SageMaker list calls moto does not implement (STACK.md), which real AWS answers.
+ * SageMaker and Bedrock list calls moto does not implement (STACK.md), which real AWS answers.
  */
 const EMULATOR_GAPS =
-  'sagemaker:(ListFeatureGroups|ListMonitoringSchedules|ListNotebookInstanceLifecycleConfigs) \\(HTTP500\\)( x\\d+)?';
+  '(sagemaker:(ListFeatureGroups|ListMonitoringSchedules|ListNotebookInstanceLifecycleConfigs)|bedrock:(ListGuardrails|ListProvisionedModelThroughputs)) \\(HTTP500\\)( x\\d+)?';
 const ONLY_EMULATOR_GAPS = new RegExp(`^soc2-ml: \\d+ calls? failed: ${EMULATOR_GAPS}(, ${EMULATOR_GAPS})*; `);
 
 /** The statuses a documented command may end with here. */

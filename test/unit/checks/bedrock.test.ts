@@ -189,3 +189,13 @@ describe('bedrock.guardrails_configured', () => {
     expect(only(run('bedrock.guardrails_configured', [agent({})], [denied('bedrock:ListGuardrails')])).status).toBe('ERROR');
   });
 });
+
+describe('region-wide Bedrock checks when the collector failed as a whole', () => {
+  it.each(['bedrock.invocation_logging', 'bedrock.guardrails_configured'])(
+    '%s is ERROR, not NOT_APPLICABLE: an empty record from a crashed run proves nothing',
+    (id) => {
+      const crashed: CollectionError = { api: 'bedrock:collect', code: 'TypeError', message: 'collector failed: boom' };
+      expect(only(run(id, [], [crashed]))).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('bedrock:collect') });
+    },
+  );
+});
