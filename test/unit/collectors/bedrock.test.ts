@@ -42,6 +42,18 @@ const modelArn = (n: number) => `arn:aws:bedrock:us-east-1:${A}:custom-model/ama
 const jobArn = (n: number) => `arn:aws:bedrock:us-east-1:${A}:model-customization-job/amazon.titan-text-express-v1:0:8k/j${n}`;
 const GUARDRAIL = `arn:aws:bedrock:us-east-1:${A}:guardrail/gr1abc`;
 const BASE = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1:0:8k';
+/** GetGuardrail's required fields (a guardrail without filters). */
+const GUARDRAIL_ANSWER = {
+  name: 'g',
+  guardrailId: 'gr1abc',
+  guardrailArn: GUARDRAIL,
+  version: 'DRAFT',
+  status: 'READY',
+  createdAt: NOW,
+  updatedAt: NOW,
+  blockedInputMessaging: 'no',
+  blockedOutputsMessaging: 'no',
+} as const;
 
 function emptyRegion() {
   bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
@@ -153,15 +165,7 @@ describe('Bedrock collector', () => {
       ],
     });
     bedrock.on(GetGuardrailCommand).resolves({
-      name: 'g',
-      guardrailId: 'gr1abc',
-      guardrailArn: GUARDRAIL,
-      version: 'DRAFT',
-      status: 'READY',
-      createdAt: NOW,
-      updatedAt: NOW,
-      blockedInputMessaging: 'no',
-      blockedOutputsMessaging: 'no',
+      ...GUARDRAIL_ANSWER,
       contentPolicy: { filters: [{ type: 'PROMPT_ATTACK', inputStrength: 'HIGH', outputStrength: 'NONE' }] },
       sensitiveInformationPolicy: { piiEntities: [{ type: 'US_SOCIAL_SECURITY_NUMBER', action: 'BLOCK' }] },
     });
@@ -238,17 +242,7 @@ describe('Bedrock collector', () => {
   });
 
   it('re-collects one guardrail named by a change event, and the account setting for a logging event', async () => {
-    bedrock.on(GetGuardrailCommand).resolves({
-      name: 'g',
-      guardrailId: 'gr1abc',
-      guardrailArn: GUARDRAIL,
-      version: 'DRAFT',
-      status: 'READY',
-      createdAt: NOW,
-      updatedAt: NOW,
-      blockedInputMessaging: 'no',
-      blockedOutputsMessaging: 'no',
-    });
+    bedrock.on(GetGuardrailCommand).resolves(GUARDRAIL_ANSWER);
     const one = await collectBedrock(mockedCollectorContext({ scope: { type: 'resource', resource: GUARDRAIL } }));
     expect(one.resources.map((r) => r.type)).toEqual([BEDROCK_GUARDRAIL_TYPE]);
     expect(bedrock).not.toHaveReceivedCommand(ListGuardrailsCommand);
