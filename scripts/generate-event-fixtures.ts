@@ -49,6 +49,10 @@ function sampleValue(form: ResourceForm, eventName: string): string {
       return eventName === 'CreateGuardrail' ? `arn:aws:bedrock:${REGION}:${ACCOUNT}:guardrail/gr1abc2def3g` : 'gr1abc2def3g';
     case 'bedrockAgent':
       return eventName === 'CreateAgent' ? `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent/AGENT12345` : 'AGENT12345';
+    case 'bedrockKnowledgeBase':
+      return eventName === 'CreateKnowledgeBase'
+        ? `arn:aws:bedrock:${REGION}:${ACCOUNT}:knowledge-base/KB12345678`
+        : 'KB12345678';
     case 'ecrRepository':
       return eventName === 'TagResource' || eventName === 'UntagResource' || eventName === 'CreateRepository'
         ? `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/ml/trainer`

@@ -43,7 +43,7 @@ const KIND_BY_TYPE: [RegExp, InventoryKind][] = [
   [/TrainingJob$/i, 'training job'],
   // Bedrock fine-tuning is training: its data flows into a custom model.
   [/ModelCustomizationJob$/i, 'training job'],
-  [/::Bedrock::Agent$/i, 'agent'],
+  [/::Bedrock::(Agent|KnowledgeBase)$/i, 'agent'],
   [/ProcessingJob$/i, 'processing job'],
   [/ModelPackage$/i, 'model package'],
   [/EndpointConfig$/i, 'endpoint config'],

@@ -2,14 +2,18 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateModelCustomizationJobCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { CreateAgentCommand } from '@aws-sdk/client-bedrock-agent';
+import { CreateAgentCommand, CreateKnowledgeBaseCommand } from '@aws-sdk/client-bedrock-agent';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import type { AwsClientFactory } from '../../lambdas/aws/clients';
 import { type DateRewritingProxy, startDateRewritingProxy } from '../../lambdas/cli/emulator-dates';
 import { collectBedrock } from '../../lambdas/collectors/bedrock';
-import { BEDROCK_AGENT_TYPE, BEDROCK_CUSTOMIZATION_JOB_TYPE } from '../../lambdas/evidence/resources/bedrock';
+import {
+  BEDROCK_AGENT_TYPE,
+  BEDROCK_CUSTOMIZATION_JOB_TYPE,
+  BEDROCK_KNOWLEDGE_BASE_TYPE,
+} from '../../lambdas/evidence/resources/bedrock';
 import { runCliCaptured } from '../helpers/cli';
 import { emulatorCollectorContext } from '../helpers/collector-context';
 import { EMULATOR_ACCOUNT, EMULATOR_REGION, emulatorClients, useMoto } from '../helpers/moto';
@@ -17,7 +21,7 @@ import { EMULATOR_ACCOUNT, EMULATOR_REGION, emulatorClients, useMoto } from '../
 /**
  * Bedrock and ECR against moto 5.2.5 (through a proxy that only rewrites moto's Bedrock dates into
  * RFC 3339, see STACK.md). moto serves invocation logging, customization jobs, custom models,
- * agents and ECR; guardrails and provisioned throughput answer 500 (their shapes are tested with
+ * agents, knowledge bases and ECR; guardrails and provisioned throughput answer 500 (their shapes are tested with
  * aws-sdk-client-mock in test/unit/collectors/bedrock.test.ts), and every custom model it creates
  * carries a made-up KMS key, so an unencrypted custom model is tested there too.
  */
@@ -142,7 +146,7 @@ describe('Bedrock and ECR on an emulated account: collect, then report', () => {
     expect(finding(items, 'SEC-DP-1', 'ecr.kms', REPOSITORY)).toMatchObject({ status: 'PASS' });
   }, 120_000);
 
-  it('collects agents and customization jobs moto serves, and records the guardrail and throughput listings it lacks', async () => {
+  it('collects agents, knowledge bases and customization jobs moto serves, and records the listings it lacks', async () => {
     const clients = emulatorClients(proxy.url);
     await seed(clients, false);
     await clients.bedrockAgent().send(
@@ -152,11 +156,37 @@ describe('Bedrock and ECR on an emulated account: collect, then report', () => {
         foundationModel: 'anthropic.claude-v2',
       }),
     );
+    await clients.bedrockAgent().send(
+      new CreateKnowledgeBaseCommand({
+        name: 'support-docs',
+        roleArn: ROLE,
+        knowledgeBaseConfiguration: {
+          type: 'VECTOR',
+          vectorKnowledgeBaseConfiguration: {
+            embeddingModelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0',
+          },
+        },
+        storageConfiguration: {
+          type: 'OPENSEARCH_SERVERLESS',
+          opensearchServerlessConfiguration: {
+            collectionArn: `arn:aws:aoss:us-east-1:${A}:collection/abcdefghij1234567890`,
+            vectorIndexName: 'support',
+            fieldMapping: { vectorField: 'vector', textField: 'text', metadataField: 'metadata' },
+          },
+        },
+      }),
+    );
     const output = await collectBedrock(emulatorCollectorContext(clients));
-    expect(output.resources.filter((r) => r.type === BEDROCK_AGENT_TYPE).map((r) => r.configuration.name)).toEqual([
-      'support-agent',
-    ]);
+    const names = (type: string) => output.resources.filter((r) => r.type === type).map((r) => r.configuration.name);
+    expect(names(BEDROCK_AGENT_TYPE)).toEqual(['support-agent']);
+    expect(names(BEDROCK_KNOWLEDGE_BASE_TYPE)).toEqual(['support-docs']);
     expect(output.resources.filter((r) => r.type === BEDROCK_CUSTOMIZATION_JOB_TYPE)).toHaveLength(1);
-    expect(output.errors.map((e) => e.api).sort()).toEqual(['bedrock:ListGuardrails', 'bedrock:ListProvisionedModelThroughputs']);
+    // moto answers 500 to ListDataSources (POST): the knowledge base is kept without dataSources, the call recorded.
+    expect(output.errors.map((e) => e.api).sort()).toEqual([
+      'bedrock:ListDataSources',
+      'bedrock:ListGuardrails',
+      'bedrock:ListProvisionedModelThroughputs',
+    ]);
+    expect(output.resources.find((r) => r.type === BEDROCK_KNOWLEDGE_BASE_TYPE)?.configuration).not.toHaveProperty('dataSources');
   });
 });

@@ -13,6 +13,7 @@ export const BEDROCK_CUSTOMIZATION_JOB_TYPE = 'AWS::Bedrock::ModelCustomizationJ
 export const BEDROCK_GUARDRAIL_TYPE = 'AWS::Bedrock::Guardrail';
 export const BEDROCK_PROVISIONED_THROUGHPUT_TYPE = 'AWS::Bedrock::ProvisionedModelThroughput';
 export const BEDROCK_AGENT_TYPE = 'AWS::Bedrock::Agent';
+export const BEDROCK_KNOWLEDGE_BASE_TYPE = 'AWS::Bedrock::KnowledgeBase';
 
 /**
  * The invocation-logging configuration is a setting of the account in one region, not a
@@ -99,6 +100,31 @@ export const bedrockAgentSchema = z.object({
 });
 export type BedrockAgent = z.infer<typeof bedrockAgentSchema>;
 
+export const bedrockKnowledgeBaseSchema = z.object({
+  name: z.string(),
+  id: z.string(),
+  status: z.string().nullable(),
+  roleArn: z.string().nullable(),
+  /** storageConfiguration.type (OPENSEARCH_SERVERLESS, PINECONE, RDS, ...). */
+  storageType: z.string().nullable(),
+  /** Absent when ListDataSources or a GetDataSource failed (the record's errors say which). */
+  dataSources: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        type: z.string().nullable(),
+        s3BucketArn: z.string().nullable(),
+        inclusionPrefixes: z.array(z.string()),
+        /** serverSideEncryptionConfiguration.kmsKeyArn: null with an AWS owned key. */
+        kmsKeyArn: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  references: resourceReferencesSchema,
+});
+export type BedrockKnowledgeBase = z.infer<typeof bedrockKnowledgeBaseSchema>;
+
 /** Every Bedrock resource type whose existence means Bedrock is in use in the region. */
 export const BEDROCK_IN_USE_TYPES: readonly string[] = [
   BEDROCK_CUSTOM_MODEL_TYPE,
@@ -106,4 +132,5 @@ export const BEDROCK_IN_USE_TYPES: readonly string[] = [
   BEDROCK_GUARDRAIL_TYPE,
   BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
   BEDROCK_AGENT_TYPE,
+  BEDROCK_KNOWLEDGE_BASE_TYPE,
 ];

@@ -3,12 +3,14 @@ import {
   BEDROCK_CUSTOM_MODEL_TYPE,
   BEDROCK_CUSTOMIZATION_JOB_TYPE,
   BEDROCK_GUARDRAIL_TYPE,
+  BEDROCK_KNOWLEDGE_BASE_TYPE,
   BEDROCK_LOGGING_TYPE,
   BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
   bedrockAgentSchema,
   bedrockCustomizationJobSchema,
   bedrockCustomModelSchema,
   bedrockGuardrailSchema,
+  bedrockKnowledgeBaseSchema,
   bedrockLoggingSchema,
   bedrockProvisionedThroughputSchema,
 } from '../../evidence/resources/bedrock';
@@ -67,6 +69,12 @@ export const bedrockService = {
       describeApi: 'ListProvisionedModelThroughputs',
     },
     { type: BEDROCK_AGENT_TYPE, arnForm: bedrockArn('agent'), schema: bedrockAgentSchema, describeApi: 'GetAgent' },
+    {
+      type: BEDROCK_KNOWLEDGE_BASE_TYPE,
+      arnForm: bedrockArn('knowledge-base'),
+      schema: bedrockKnowledgeBaseSchema,
+      describeApi: 'GetKnowledgeBase',
+    },
   ],
   readGrants: [
     {
@@ -77,6 +85,7 @@ export const bedrockService = {
         'bedrock:ListGuardrails',
         'bedrock:ListProvisionedModelThroughputs',
         'bedrock:ListAgents',
+        'bedrock:ListKnowledgeBases',
       ],
       resources: '*',
     },
@@ -84,6 +93,10 @@ export const bedrockService = {
     { actions: ['bedrock:GetModelCustomizationJob'], resources: [bedrockArn('model-customization-job').replace('{id}', '*')] },
     { actions: ['bedrock:GetGuardrail'], resources: [bedrockArn('guardrail').replace('{id}', '*')] },
     { actions: ['bedrock:GetAgent'], resources: [bedrockArn('agent').replace('{id}', '*')] },
+    {
+      actions: ['bedrock:GetKnowledgeBase', 'bedrock:ListDataSources', 'bedrock:GetDataSource'],
+      resources: [bedrockArn('knowledge-base').replace('{id}', '*')],
+    },
   ],
   // Every Bedrock and Bedrock Agents List* call takes maxResults 1-1000.
   pageSizes: { listings: 1000 },
@@ -94,6 +107,8 @@ export const bedrockService = {
       id.startsWith('arn:') ? id : `arn:${partition}:bedrock:${region}:${account}:guardrail/${id}`,
     bedrockAgent: (id, { partition, account, region }) =>
       id.startsWith('arn:') ? id : `arn:${partition}:bedrock:${region}:${account}:agent/${id}`,
+    bedrockKnowledgeBase: (id, { partition, account, region }) =>
+      id.startsWith('arn:') ? id : `arn:${partition}:bedrock:${region}:${account}:knowledge-base/${id}`,
   },
   events: [
     ...serviceEvents(BEDROCK, ['PutModelInvocationLoggingConfiguration', 'DeleteModelInvocationLoggingConfiguration'], account),
@@ -116,5 +131,21 @@ export const bedrockService = {
       [[at('responseElements.agent.agentArn', 'bedrockAgent'), at('responseElements.agent.agentId', 'bedrockAgent')]],
     ),
     ...serviceEvents(BEDROCK, ['UpdateAgent', 'DeleteAgent'], [[at('requestParameters.agentId', 'bedrockAgent')]]),
+    ...serviceEvents(
+      BEDROCK,
+      ['CreateKnowledgeBase'],
+      [
+        [
+          at('responseElements.knowledgeBase.knowledgeBaseArn', 'bedrockKnowledgeBase'),
+          at('responseElements.knowledgeBase.knowledgeBaseId', 'bedrockKnowledgeBase'),
+        ],
+      ],
+    ),
+    // A data source is part of its knowledge base's evidence.
+    ...serviceEvents(
+      BEDROCK,
+      ['UpdateKnowledgeBase', 'DeleteKnowledgeBase', 'CreateDataSource', 'UpdateDataSource', 'DeleteDataSource'],
+      [[at('requestParameters.knowledgeBaseId', 'bedrockKnowledgeBase')]],
+    ),
   ],
 } satisfies ServiceDescriptor;

@@ -11,7 +11,15 @@ import {
   ListProvisionedModelThroughputsCommand,
   ThrottlingException,
 } from '@aws-sdk/client-bedrock';
-import { BedrockAgentClient, GetAgentCommand, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
+import {
+  BedrockAgentClient,
+  GetAgentCommand,
+  GetDataSourceCommand,
+  GetKnowledgeBaseCommand,
+  ListAgentsCommand,
+  ListDataSourcesCommand,
+  ListKnowledgeBasesCommand,
+} from '@aws-sdk/client-bedrock-agent';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { collectBedrock } from '../../../lambdas/collectors/bedrock';
@@ -21,6 +29,7 @@ import {
   BEDROCK_CUSTOM_MODEL_TYPE,
   BEDROCK_CUSTOMIZATION_JOB_TYPE,
   BEDROCK_GUARDRAIL_TYPE,
+  BEDROCK_KNOWLEDGE_BASE_TYPE,
   BEDROCK_LOGGING_TYPE,
   BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
 } from '../../../lambdas/evidence/resources/bedrock';
@@ -62,6 +71,7 @@ function emptyRegion() {
   bedrock.on(ListGuardrailsCommand).resolves({ guardrails: [] });
   bedrock.on(ListProvisionedModelThroughputsCommand).resolves({ provisionedModelSummaries: [] });
   agents.on(ListAgentsCommand).resolves({ agentSummaries: [] });
+  agents.on(ListKnowledgeBasesCommand).resolves({ knowledgeBaseSummaries: [] });
 }
 
 const summary = (n: number, daysAgo: number) => ({
@@ -260,6 +270,70 @@ describe('Bedrock least privilege', () => {
     for (const action of actions) {
       expect(action).toMatch(/^bedrock:(Get|List)[A-Za-z]+$/);
       expect(action).not.toMatch(/Invoke|Converse|Retrieve|ApplyGuardrail|StartIngestion|\*/);
+      expect(action).not.toMatch(/^bedrock:(Create|Update|Delete|Put|Start|Stop|Tag|Untag)/);
     }
+  });
+});
+
+describe('Bedrock knowledge bases', () => {
+  const KB = `arn:aws:bedrock:us-east-1:${A}:knowledge-base/KB12345678`;
+  const base = {
+    knowledgeBaseId: 'KB12345678',
+    name: 'support-docs',
+    knowledgeBaseArn: KB,
+    roleArn: `arn:aws:iam::${A}:role/AmazonBedrockExecutionRoleForKnowledgeBase_support`,
+    knowledgeBaseConfiguration: { type: 'VECTOR' as const },
+    storageConfiguration: { type: 'OPENSEARCH_SERVERLESS' as const },
+    status: 'ACTIVE' as const,
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+
+  it('records each data source with its bucket (an ML bucket) and key', async () => {
+    agents.on(ListKnowledgeBasesCommand).resolves({
+      knowledgeBaseSummaries: [{ knowledgeBaseId: 'KB12345678', name: 'support-docs', status: 'ACTIVE', updatedAt: NOW }],
+    });
+    agents.on(GetKnowledgeBaseCommand).resolves({ knowledgeBase: base });
+    agents.on(ListDataSourcesCommand).resolves({
+      dataSourceSummaries: [
+        { knowledgeBaseId: 'KB12345678', dataSourceId: 'DS1', name: 'docs', status: 'AVAILABLE', updatedAt: NOW },
+      ],
+    });
+    agents.on(GetDataSourceCommand).resolves({
+      dataSource: {
+        knowledgeBaseId: 'KB12345678',
+        dataSourceId: 'DS1',
+        name: 'docs',
+        status: 'AVAILABLE',
+        dataSourceConfiguration: {
+          type: 'S3',
+          s3Configuration: { bucketArn: 'arn:aws:s3:::support-docs', inclusionPrefixes: ['public/'] },
+        },
+        serverSideEncryptionConfiguration: { kmsKeyArn: `arn:aws:kms:us-east-1:${A}:key/k1` },
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
+    });
+    const output = await collectBedrock(mockedCollectorContext({ clock: () => NOW }));
+    const kb = output.resources.find((r) => r.type === BEDROCK_KNOWLEDGE_BASE_TYPE);
+    expect(kb).toMatchObject({
+      arn: KB,
+      configuration: {
+        storageType: 'OPENSEARCH_SERVERLESS',
+        dataSources: [{ id: 'DS1', s3BucketArn: 'arn:aws:s3:::support-docs', kmsKeyArn: `arn:aws:kms:us-east-1:${A}:key/k1` }],
+        references: { s3Uris: ['s3://support-docs/public/'] },
+      },
+    });
+  });
+
+  it('leaves dataSources absent, never empty, when ListDataSources was denied', async () => {
+    agents.on(ListKnowledgeBasesCommand).resolves({
+      knowledgeBaseSummaries: [{ knowledgeBaseId: 'KB12345678', name: 'support-docs', status: 'ACTIVE', updatedAt: NOW }],
+    });
+    agents.on(GetKnowledgeBaseCommand).resolves({ knowledgeBase: base });
+    agents.on(ListDataSourcesCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const output = await collectBedrock(mockedCollectorContext({ clock: () => NOW }));
+    expect(output.resources.find((r) => r.type === BEDROCK_KNOWLEDGE_BASE_TYPE)?.configuration).not.toHaveProperty('dataSources');
+    expect(output.errors).toEqual([expect.objectContaining({ api: 'bedrock:ListDataSources', resource: KB })]);
   });
 });

@@ -1,46 +1,51 @@
 import {
   type BedrockClient,
   GetCustomModelCommand,
-  type GetCustomModelResponse,
   GetGuardrailCommand,
-  type GetGuardrailResponse,
   GetModelCustomizationJobCommand,
-  type GetModelCustomizationJobResponse,
   GetModelInvocationLoggingConfigurationCommand,
   ListModelCustomizationJobsCommand,
-  type LoggingConfig,
-  type ProvisionedModelSummary,
   paginateListCustomModels,
   paginateListGuardrails,
   paginateListProvisionedModelThroughputs,
 } from '@aws-sdk/client-bedrock';
 import {
   type BedrockAgentClient,
+  type DataSource,
   GetAgentCommand,
-  type GetAgentResponse,
+  GetDataSourceCommand,
+  GetKnowledgeBaseCommand,
   paginateListAgents,
+  paginateListDataSources,
+  paginateListKnowledgeBases,
 } from '@aws-sdk/client-bedrock-agent';
 import pLimit from 'p-limit';
-import type { EvidenceResource } from '../evidence/record';
+import type { EvidenceResource } from '../../evidence/record';
 import {
   BEDROCK_AGENT_TYPE,
   BEDROCK_CUSTOM_MODEL_TYPE,
   BEDROCK_CUSTOMIZATION_JOB_TYPE,
   BEDROCK_GUARDRAIL_TYPE,
+  BEDROCK_KNOWLEDGE_BASE_TYPE,
   BEDROCK_LOGGING_TYPE,
   BEDROCK_PROVISIONED_THROUGHPUT_TYPE,
-  type BedrockAgent,
-  type BedrockCustomizationJob,
-  type BedrockCustomModel,
-  type BedrockGuardrail,
-  type BedrockLogging,
-  type BedrockProvisionedThroughput,
-} from '../evidence/resources/bedrock';
-import type { ResourceReferences } from '../evidence/resources/references';
-import { bedrockService } from '../services/bedrock/descriptor';
-import { CollectionLog } from './collection-log';
-import { collectListing, iso } from './pages';
-import type { Collector, CollectorContext, CollectorOutput } from './types';
+} from '../../evidence/resources/bedrock';
+import { bedrockService } from '../../services/bedrock/descriptor';
+import { CollectionLog } from '../collection-log';
+import { collectListing, collectPages } from '../pages';
+import type { Collector, CollectorContext, CollectorOutput } from '../types';
+import {
+  accountRoot,
+  normaliseAgent,
+  normaliseCustomizationJob,
+  normaliseCustomModel,
+  normaliseGuardrail,
+  normaliseKnowledgeBase,
+  normaliseLogging,
+  normaliseProvisioned,
+} from './normalise';
+
+export * from './normalise';
 
 export const bedrockCollector: Collector = {
   name: 'bedrock',
@@ -52,124 +57,6 @@ export const bedrockCollector: Collector = {
 const BEDROCK_PAGE_SIZE = bedrockService.pageSizes.listings;
 const VANISHED = ['ResourceNotFoundException'];
 const DAY_MS = 86_400_000;
-
-const present = (values: (string | undefined | null)[]): string[] =>
-  [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))].sort();
-const refs = (parts: { s3Uris?: (string | undefined)[]; kmsKeys?: (string | undefined)[]; resources?: (string | undefined)[] }) =>
-  ({
-    s3Uris: present(parts.s3Uris ?? []),
-    kmsKeys: present(parts.kmsKeys ?? []),
-    resources: present(parts.resources ?? []),
-  }) satisfies ResourceReferences;
-
-/** Where the invocation-logging setting is recorded: the account, in the record's region. */
-export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
-
-export function normaliseLogging(config: LoggingConfig | undefined): BedrockLogging {
-  const s3 = config?.s3Config;
-  const cloudWatch = config?.cloudWatchConfig;
-  const large = cloudWatch?.largeDataDeliveryS3Config;
-  return {
-    configured: config !== undefined && (s3?.bucketName !== undefined || cloudWatch?.logGroupName !== undefined),
-    s3BucketName: s3?.bucketName ?? null,
-    s3KeyPrefix: s3?.keyPrefix ?? null,
-    cloudWatchLogGroupName: cloudWatch?.logGroupName ?? null,
-    cloudWatchRoleArn: cloudWatch?.roleArn ?? null,
-    textDataDeliveryEnabled: config?.textDataDeliveryEnabled === true,
-    imageDataDeliveryEnabled: config?.imageDataDeliveryEnabled === true,
-    embeddingDataDeliveryEnabled: config?.embeddingDataDeliveryEnabled === true,
-    // The log bucket holds prompts and completions: it is ML data.
-    references: refs({
-      s3Uris: [
-        s3?.bucketName ? `s3://${s3.bucketName}/${s3.keyPrefix ?? ''}` : undefined,
-        large?.bucketName && `s3://${large.bucketName}/`,
-      ],
-      resources: [cloudWatch?.roleArn],
-    }),
-  };
-}
-
-export function normaliseCustomModel(answer: GetCustomModelResponse): BedrockCustomModel {
-  const training = answer.trainingDataConfig?.s3Uri;
-  const output = answer.outputDataConfig?.s3Uri;
-  return {
-    name: answer.modelName ?? '',
-    creationTime: iso(answer.creationTime) ?? null,
-    baseModelArn: answer.baseModelArn ?? null,
-    customizationType: answer.customizationType ?? null,
-    kmsKeyArn: answer.modelKmsKeyArn ?? null,
-    jobArn: answer.jobArn ?? null,
-    trainingDataS3Uri: training ?? null,
-    outputS3Uri: output ?? null,
-    references: refs({ s3Uris: [training, output], kmsKeys: [answer.modelKmsKeyArn], resources: [answer.jobArn] }),
-  };
-}
-
-export function normaliseCustomizationJob(answer: GetModelCustomizationJobResponse): BedrockCustomizationJob {
-  const training = answer.trainingDataConfig?.s3Uri;
-  const validation = (answer.validationDataConfig?.validators ?? []).map((v) => v.s3Uri).filter((u): u is string => !!u);
-  const output = answer.outputDataConfig?.s3Uri;
-  const vpc = answer.vpcConfig;
-  return {
-    name: answer.jobName ?? '',
-    status: answer.status ?? null,
-    creationTime: iso(answer.creationTime) ?? null,
-    baseModelArn: answer.baseModelArn ?? null,
-    outputModelArn: answer.outputModelArn ?? null,
-    roleArn: answer.roleArn ?? null,
-    outputModelKmsKeyArn: answer.outputModelKmsKeyArn ?? null,
-    vpcConfig: vpc ? { subnetIds: vpc.subnetIds ?? [], securityGroupIds: vpc.securityGroupIds ?? [] } : null,
-    trainingDataS3Uri: training ?? null,
-    validationDataS3Uris: validation,
-    outputS3Uri: output ?? null,
-    // Training, validation and output locations are ML buckets, like a SageMaker job's channels.
-    references: refs({
-      s3Uris: [training, ...validation, output],
-      kmsKeys: [answer.outputModelKmsKeyArn],
-      resources: [answer.roleArn],
-    }),
-  };
-}
-
-export function normaliseGuardrail(answer: GetGuardrailResponse): BedrockGuardrail {
-  return {
-    name: answer.name ?? '',
-    id: answer.guardrailId ?? '',
-    version: answer.version ?? null,
-    status: answer.status ?? null,
-    contentFilters: (answer.contentPolicy?.filters ?? []).map((f) => ({
-      type: f.type ?? 'UNKNOWN',
-      inputStrength: f.inputStrength ?? 'NONE',
-      outputStrength: f.outputStrength ?? 'NONE',
-    })),
-    piiEntityTypes: (answer.sensitiveInformationPolicy?.piiEntities ?? []).map((e) => e.type ?? 'UNKNOWN'),
-    regexCount: answer.sensitiveInformationPolicy?.regexes?.length ?? 0,
-    kmsKeyArn: answer.kmsKeyArn ?? null,
-  };
-}
-
-export function normaliseAgent(answer: GetAgentResponse): BedrockAgent {
-  const agent = answer.agent;
-  const guardrail = agent?.guardrailConfiguration;
-  return {
-    name: agent?.agentName ?? '',
-    id: agent?.agentId ?? '',
-    status: agent?.agentStatus ?? null,
-    foundationModel: agent?.foundationModel ?? null,
-    customerEncryptionKeyArn: agent?.customerEncryptionKeyArn ?? null,
-    roleArn: agent?.agentResourceRoleArn ?? null,
-    guardrail: guardrail?.guardrailIdentifier
-      ? { identifier: guardrail.guardrailIdentifier, version: guardrail.guardrailVersion ?? null }
-      : null,
-    references: refs({ kmsKeys: [agent?.customerEncryptionKeyArn], resources: [agent?.agentResourceRoleArn] }),
-  };
-}
-
-const normaliseProvisioned = (summary: ProvisionedModelSummary): BedrockProvisionedThroughput => ({
-  name: summary.provisionedModelName ?? '',
-  status: summary.status ?? null,
-  modelArn: summary.modelArn ?? null,
-});
 
 /** A kind of Bedrock resource described one by one: its ARN's resource type and its Get call. */
 interface DescribedKind {
@@ -214,6 +101,17 @@ const KINDS = {
     describe: async (run, id) => {
       const answer = await run.agents.send(new GetAgentCommand({ agentId: id.replace(/^arn:.*:agent\//, '') }));
       return { arn: answer.agent?.agentArn, configuration: normaliseAgent(answer) };
+    },
+  },
+  knowledgeBase: {
+    type: BEDROCK_KNOWLEDGE_BASE_TYPE,
+    arnType: 'knowledge-base',
+    api: 'bedrock:GetKnowledgeBase',
+    describe: async (run, id) => {
+      const knowledgeBaseId = id.replace(/^arn:.*:knowledge-base\//, '');
+      const answer = await run.agents.send(new GetKnowledgeBaseCommand({ knowledgeBaseId }));
+      const arn = answer.knowledgeBase?.knowledgeBaseArn;
+      return { arn, configuration: normaliseKnowledgeBase(answer.knowledgeBase, await run.dataSources(knowledgeBaseId, arn)) };
     },
   },
 } satisfies Record<string, DescribedKind>;
@@ -333,6 +231,28 @@ class BedrockRun {
     };
   }
 
+  /** A knowledge base's data sources, each described; undefined (and the failure recorded) when any call failed. */
+  async dataSources(knowledgeBaseId: string, arn: string | undefined): Promise<DataSource[] | undefined> {
+    const agents = this.agents;
+    const listed = await collectPages(
+      this.log,
+      'bedrock:ListDataSources',
+      arn,
+      () => paginateListDataSources({ client: agents, pageSize: BEDROCK_PAGE_SIZE }, { knowledgeBaseId }),
+      (page) => page.dataSourceSummaries,
+    );
+    if (!listed) return undefined;
+    const described = await Promise.all(
+      listed.map((summary) =>
+        this.log.call('bedrock:GetDataSource', arn, () =>
+          agents.send(new GetDataSourceCommand({ knowledgeBaseId, dataSourceId: summary.dataSourceId })),
+        ),
+      ),
+    );
+    const sources = described.map((outcome) => (outcome.status === 'ok' ? outcome.value.dataSource : undefined));
+    return sources.every((source): source is DataSource => source !== undefined) ? sources : undefined;
+  }
+
   async provisionedThroughputs(): Promise<void> {
     const bedrock = this.bedrock;
     const listed = await collectListing(
@@ -388,6 +308,12 @@ async function collectAll(run: BedrockRun): Promise<void> {
       'bedrock:ListAgents',
       () => paginateListAgents({ client: agents, pageSize: BEDROCK_PAGE_SIZE }, {}),
       (page) => (page.agentSummaries ?? []).map((a) => ({ ...listed(a.agentId), name: a.agentName ?? '' })),
+    ),
+    run.listAndDescribe(
+      'knowledgeBase',
+      'bedrock:ListKnowledgeBases',
+      () => paginateListKnowledgeBases({ client: agents, pageSize: BEDROCK_PAGE_SIZE }, {}),
+      (page) => (page.knowledgeBaseSummaries ?? []).map((k) => ({ ...listed(k.knowledgeBaseId), name: k.name ?? '' })),
     ),
     run.provisionedThroughputs(),
   ]);
