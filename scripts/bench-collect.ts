@@ -18,15 +18,24 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AwsClientFactory } from '../lambdas/aws/clients';
 import { EMULATOR_ACCOUNT, EMULATOR_REGION, ensureEmulatorEnvironment, startMoto } from '../lambdas/cli/emulator';
+import { startDateRewritingProxy } from '../lambdas/cli/emulator-dates';
 import { COLLECTORS } from '../lambdas/collectors/registry';
 import type { CollectorContext, CollectorOutput, CollectorSettings } from '../lambdas/collectors/types';
 import type { CollectorName } from '../lambdas/evidence/record';
 import { SM_TRAINING_JOB_TYPE } from '../lambdas/evidence/resources/sagemaker';
+import {
+  customizationJobsOutsideWindow,
+  type GenerativeCounts,
+  generativeMinimumCalls,
+  seedGenerativeEstate,
+} from './bench-collect-generative';
 import { type SeededCounts, seedLargeAccount } from './bench-collect-seed';
+
+type Seeded = SeededCounts & { generative: GenerativeCounts };
 
 const LOOKBACK_DAYS = 90;
 const DAY_MS = 86_400_000;
-const ORDER: CollectorName[] = ['s3', 'iam', 'kms', 'cloudtrail', 'sagemaker'];
+const ORDER: CollectorName[] = ['s3', 'iam', 'kms', 'cloudtrail', 'sagemaker', 'bedrock', 'ecr'];
 const FAKE_CREDENTIALS = async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' });
 
 /** Largest page each listing API allows: the minimum assumes a collector asks for full pages. */
@@ -38,7 +47,7 @@ const pages = (items: number, pageSize: number) => Math.max(1, Math.ceil(items /
  * emulator. Where moto answers differently from AWS the emulator's minimum is used, and
  * EMULATOR_NOTES says what AWS itself would need.
  */
-function minimumCalls(collector: CollectorName, seeded: SeededCounts): Record<string, number> {
+function minimumCalls(collector: CollectorName, seeded: Seeded): Record<string, number> {
   const s = seeded;
   switch (collector) {
     case 's3': {
@@ -129,8 +138,7 @@ function minimumCalls(collector: CollectorName, seeded: SeededCounts): Record<st
       };
     case 'bedrock':
     case 'ecr':
-      // Not in ORDER: the large-account seed has no Bedrock or ECR estate yet.
-      throw new Error(`bench:collect seeds no ${collector} estate`);
+      return generativeMinimumCalls(collector, seeded.generative);
   }
 }
 
@@ -139,6 +147,8 @@ const EMULATOR_NOTES = [
   'IAM credential report: AWS reuses a fresh report with 1 GetCredentialReport (moto dates every report 2015: 3 calls).',
   'ListTrainingJobs: AWS sorts newest first and filters before paging: ceil(in-window / 100) pages (moto: ceil(all / 100)).',
   'ListNotebookInstanceLifecycleConfigs, ListMonitoringSchedules, ListFeatureGroups: not implemented by moto (500, recorded as errors).',
+  'Bedrock: through a proxy rewriting moto dates; ListGuardrails and ListProvisionedModelThroughputs are 500 in moto; moto makes one custom model per customization job.',
+  "ListModelCustomizationJobs: moto answers no job for a creationTimeAfter near its jobs' times, so none is described here (AWS: one GetModelCustomizationJob per job in the window; the window logic is unit-tested).",
 ];
 
 interface RunResult {
@@ -255,22 +265,35 @@ async function main(): Promise<void> {
       credentials: FAKE_CREDENTIALS,
     });
     const seedStarted = performance.now();
-    const seeded = await seedLargeAccount(seedClients, EMULATOR_ACCOUNT, scale, (line) => console.log(line));
+    const emulatorDates = await startDateRewritingProxy(moto.url);
+    const large = await seedLargeAccount(seedClients, EMULATOR_ACCOUNT, scale, (line) => console.log(line));
+    const generativeClients = new AwsClientFactory({
+      region: EMULATOR_REGION,
+      endpointUrl: emulatorDates.url,
+      maxAttempts: 3,
+      credentials: FAKE_CREDENTIALS,
+    });
+    const seeded: Seeded = { ...large, generative: await seedGenerativeEstate(generativeClients, scale) };
     console.log(
       `seeded scale ${scale} in ${fmt(Math.round(performance.now() - seedStarted))} ms with ${fmt(seedClients.calls.total)} calls`,
     );
-    const { windowEdge: _edge, ...counts } = seeded;
-    console.log(`seeded counts: ${JSON.stringify(counts)}`);
+    const {
+      windowEdge: _edge,
+      generative: { windowEdge: _generativeEdge, ...generative },
+      ...counts
+    } = seeded;
+    console.log(`seeded counts: ${JSON.stringify({ ...counts, ...generative })}`);
 
     const concurrencies = latencyMs > 0 ? [1, concurrency] : [concurrency];
     const runs: RunResult[] = [];
     for (const collector of ORDER) {
-      // Only the SageMaker window depends on the clock: put its edge between the two job batches.
-      const clock =
-        collector === 'sagemaker' ? () => new Date(seeded.windowEdge.getTime() + LOOKBACK_DAYS * DAY_MS) : () => new Date();
+      // Only the SageMaker and Bedrock windows depend on the clock: put each edge between its two job batches.
+      const edge = { sagemaker: seeded.windowEdge, bedrock: seeded.generative.windowEdge }[collector as string];
+      const clock = edge ? () => new Date(edge.getTime() + LOOKBACK_DAYS * DAY_MS) : () => new Date();
+      const endpoint = collector === 'bedrock' ? emulatorDates.url : moto.url;
       for (const c of concurrencies) {
         const settings: CollectorSettings = { concurrency: c, lookbackDays: LOOKBACK_DAYS, credentialReportMaxAgeHours: 4 };
-        const run = await runOne(collector, moto.url, settings, latencyMs, clock);
+        const run = await runOne(collector, endpoint, settings, latencyMs, clock);
         runs.push(run);
         console.log(`collected ${collector} at concurrency ${c} in ${fmt(Math.round(run.wallMs))} ms`);
       }
@@ -296,6 +319,25 @@ async function main(): Promise<void> {
           `DescribeTrainingJob calls ${fmt(described)}; described jobs outside the window: ${outside}`,
       );
     }
+    const bedrockRun = headline.find((r) => r.collector === 'bedrock');
+    if (bedrockRun) {
+      const g = seeded.generative;
+      console.log(
+        `customization jobs: ${fmt(g.customizationJobs)} seeded, ${fmt(g.customizationJobsInWindow)} in the window; ` +
+          `GetModelCustomizationJob calls ${fmt(bedrockRun.calls['BedrockClient.GetModelCustomizationJob'] ?? 0)}; ` +
+          `described jobs outside the window: ${customizationJobsOutsideWindow(bedrockRun.output, g)}`,
+      );
+    }
+    const ecrRun = headline.find((r) => r.collector === 'ecr');
+    if (ecrRun) {
+      const imageCalls = Object.entries(ecrRun.calls)
+        .filter(([op]) => /Image/.test(op))
+        .reduce((n, [, count]) => n + count, 0);
+      console.log(
+        `ECR: ${fmt(seeded.generative.repositories)} repositories (${fmt(seeded.generative.mlRepositories)} tagged ML); image-level calls: ${imageCalls}`,
+      );
+    }
+    await emulatorDates.close();
     if (latencyMs > 0) {
       console.log(`\nSpeed-up with ${latencyMs} ms per call, concurrency 1 -> ${concurrency}`);
       let serialTotal = 0;

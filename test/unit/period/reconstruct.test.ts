@@ -118,23 +118,23 @@ describe('period reconstruction', () => {
   });
 
   it('counts manual evidence only over the days it was valid', async () => {
-    // Prepare: a scan result (SEC-IS-3, manual) uploaded on the 2nd at noon, valid one day.
+    // Prepare: a pipeline run record (SEC-IS-4, manual) uploaded on the 2nd at noon, valid one day.
     await snapshotAt(temp.store, '2026-10-01T06:00:00.000Z', true);
     await attest(temp.store, {
-      itemId: 'SEC-IS-3',
-      fileName: 'scan.pdf',
-      bytes: new TextEncoder().encode('scan results'),
+      itemId: 'SEC-IS-4',
+      fileName: 'pipeline-run.pdf',
+      bytes: new TextEncoder().encode('pipeline run'),
       uploadedBy: 'local:auditor',
       expiresInDays: 1,
       now: new Date('2026-10-02T12:00:00.000Z'),
-      knownItemIds: ['SEC-IS-3'],
+      knownItemIds: ['SEC-IS-4'],
     });
 
     // Act
     const { result } = await periodOf(temp.store, '2026-10-01', '2026-10-03');
 
     // Assess
-    const item = result.items.find((i) => i.id === 'SEC-IS-3')!;
+    const item = result.items.find((i) => i.id === 'SEC-IS-4')!;
     expect(item.manualEvidence).toEqual([
       expect.objectContaining({
         validFrom: '2026-10-02T12:00:00.000Z',
