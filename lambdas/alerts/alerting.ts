@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { loadCatalog } from '../catalog/catalog';
 import type { StoreFacts } from '../checks/facts';
-import { ALL_CHECKS } from '../checks/registry';
-import { COLLECTORS } from '../collectors/registry';
 import type { Soc2MlConfig } from '../config/schema';
 import type { PathLogger } from '../events/change-path';
 import { readEvidence } from '../evidence/evidence-io';
 import { ConditionalWriteConflictError, type ConditionalWriteStore, type EvidenceStore } from '../evidence/store';
-import { evaluate } from '../report/evaluate';
+import { evaluateEvidence } from '../flows/evaluate';
 import { baseStoreFacts, loadCurrentEvidence } from '../report/pipeline';
 import type { EvaluationResult } from '../report/result';
 import { detectDrift, itemsByCheck, trackedFindings } from './drift';
@@ -33,19 +30,7 @@ export async function evaluateStore(
   facts?: StoreFacts,
 ): Promise<EvaluationResult> {
   const current = await loadCurrentEvidence(store);
-  return evaluate({
-    evidence: current.evidence,
-    evidenceProblems: current.problems,
-    manualEvidence: [],
-    catalog: loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) }),
-    checks: ALL_CHECKS,
-    config,
-    now,
-    facts: facts ?? baseStoreFacts(store, current, []),
-    globalCollectors: Object.values(COLLECTORS)
-      .filter((c) => c.global)
-      .map((c) => c.name),
-  });
+  return evaluateEvidence(current, { config, now, facts: facts ?? baseStoreFacts(store, current, []) });
 }
 
 export interface AlertRunInput {

@@ -1,9 +1,9 @@
 import type { AwsClientFactory } from '../aws/clients';
 import { availableCollectors, COLLECTORS } from '../collectors/registry';
-import { runCollection } from '../collectors/run-collection';
 import type { Collector } from '../collectors/types';
 import { COLLECTOR_NAMES, type CollectionError, type CollectorName, GLOBAL_REGION } from '../evidence/record';
-import { openMemberAccount, partitionOf, recordUnreachableAccount, sessionNameFor } from '../organization/member-account';
+import { collectInto, collectionRegions } from '../flows/collect';
+import { openMemberAccount, partitionOf, sessionNameFor } from '../organization/member-account';
 import {
   type AwsOptions,
   clientFactory,
@@ -112,7 +112,9 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
   const summaries: CollectRunSummary[] = [];
   const failedCalls: CollectionError[] = [];
   const targets = access.flatMap((account) =>
-    collectors.flatMap((collector) => (collector.global ? [region] : regions).map((target) => ({ account, collector, target }))),
+    collectors.flatMap((collector) =>
+      collectionRegions(collector, regions, region).map((target) => ({ account, collector, target })),
+    ),
   );
   const steps = out.steps(targets.length);
   try {
@@ -120,20 +122,17 @@ export async function collectCommand(options: CollectOptions, out: CliOutput): P
       const label = `${memberAccounts ? `${account.account} ` : ''}${collector.name} ${collector.global ? GLOBAL_REGION : target}`;
       steps.start(label);
       const started = Date.now();
-      const context = {
+      const run = await collectInto(store, {
+        collector,
         account: account.account,
         region: target,
-        scope: { type: 'all' as const },
         clients: ('clients' in account ? account.clients : clients).forRun(),
         clock: () => new Date(),
         settings: config.collection,
         progress: (line: string) => steps.note(line),
-      };
-      const trigger = { type: 'cli' as const, user: identity.arn };
-      const run =
-        'clients' in account
-          ? await runCollection(collector, context, store, trigger)
-          : await recordUnreachableAccount(collector, context, store, trigger, account.error);
+        trigger: { type: 'cli', user: identity.arn },
+        ...('error' in account ? { unreachable: account.error } : {}),
+      });
       const summary: CollectRunSummary = {
         account: account.account,
         collector: collector.name,

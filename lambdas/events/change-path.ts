@@ -2,10 +2,10 @@ import pLimit from 'p-limit';
 import type { AwsClientFactory } from '../aws/clients';
 import { errorMessage } from '../aws/errors';
 import { COLLECTORS } from '../collectors/registry';
-import { runCollection } from '../collectors/run-collection';
 import type { Soc2MlConfig } from '../config/schema';
 import type { Trigger } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
+import { collectInto } from '../flows/collect';
 import { openMemberAccount, sessionNameFor } from '../organization/member-account';
 import { accountSelected } from '../organization/plan';
 import { writeChangeLog } from './change-log';
@@ -241,21 +241,18 @@ async function recollect(target: CollectionTarget, event: CloudTrailEvent, deps:
   let clients = deps.clients.forRun();
   try {
     clients = (await clientsFor(event, deps)).forRun();
-    const { record, stored } = await runCollection(
-      COLLECTORS[target.collector],
-      {
-        account,
-        region: target.region,
-        scope: target.scope,
-        clients,
-        clock: deps.clock,
-        settings: deps.config.collection,
-        sleep: deps.sleep,
-        ...(deps.deadline !== undefined ? { deadline: deps.deadline } : {}),
-      },
-      deps.store,
-      eventTrigger(event),
-    );
+    const { record, stored } = await collectInto(deps.store, {
+      collector: COLLECTORS[target.collector],
+      account,
+      region: target.region,
+      scope: target.scope,
+      clients,
+      clock: deps.clock,
+      settings: deps.config.collection,
+      sleep: deps.sleep,
+      ...(deps.deadline !== undefined ? { deadline: deps.deadline } : {}),
+      trigger: eventTrigger(event),
+    });
     return {
       ...base,
       key: stored.key,

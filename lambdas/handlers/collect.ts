@@ -2,11 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AwsClientFactory } from '../aws/clients';
 import { COLLECTORS } from '../collectors/registry';
-import { runCollection } from '../collectors/run-collection';
 import type { Collector } from '../collectors/types';
 import type { Soc2MlConfig } from '../config/schema';
 import { COLLECTOR_NAMES, GLOBAL_REGION } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
+import { collectInto, collectionRegions } from '../flows/collect';
 import {
   accountFromFunctionArn,
   deployedEnvironment,
@@ -84,25 +84,21 @@ export interface ScheduledCollectionResult {
  */
 export async function collectOnSchedule(input: ScheduledCollectionInput): Promise<ScheduledCollectionResult> {
   const { collector, config } = input;
-  const regions = collector.global ? [input.homeRegion] : config.regions;
+  const regions = collectionRegions(collector, config.regions, input.homeRegion);
   const runs: RegionRun[] = [];
   const failures: RegionFailure[] = [];
   for (const region of regions) {
     try {
-      const { record, stored } = await runCollection(
+      const { record, stored } = await collectInto(input.store, {
         collector,
-        {
-          account: input.account,
-          region,
-          scope: { type: 'all' },
-          clients: input.clients.forRun(),
-          clock: input.clock ?? (() => new Date()),
-          settings: config.collection,
-          deadline: input.deadline,
-        },
-        input.store,
-        { type: 'schedule' },
-      );
+        account: input.account,
+        region,
+        clients: input.clients.forRun(),
+        clock: input.clock ?? (() => new Date()),
+        settings: config.collection,
+        deadline: input.deadline,
+        trigger: { type: 'schedule' },
+      });
       runs.push({
         region: collector.global ? GLOBAL_REGION : region,
         key: stored.key,

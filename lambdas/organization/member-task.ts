@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { AwsClientFactory } from '../aws/clients';
 import { COLLECTORS } from '../collectors/registry';
-import { runCollection } from '../collectors/run-collection';
 import type { Soc2MlConfig } from '../config/schema';
 import { COLLECTOR_NAMES } from '../evidence/record';
 import type { EvidenceStore } from '../evidence/store';
-import { openMemberAccount, recordUnreachableAccount, sessionNameFor } from './member-account';
+import { collectInto, collectionRegion } from '../flows/collect';
+import { openMemberAccount, sessionNameFor } from './member-account';
 import { type AccountNotCollected, type MemberTask, type MemberTaskResult, planRun } from './plan';
 
 export const memberTaskSchema = z.strictObject({
@@ -48,19 +48,17 @@ export async function collectMemberTask(task: MemberTask, deps: MemberTaskDeps):
     partition: deps.partition,
     sessionName: sessionNameFor(`fanout-${collector.name}`),
   });
-  const context = {
+  const { record, stored } = await collectInto(deps.store, {
+    collector,
     account: task.account,
-    region: collector.global ? deps.homeRegion : task.region,
-    scope: { type: 'all' as const },
+    region: collectionRegion(collector, task.region, deps.homeRegion),
     clients: (member.ok ? member.clients : deps.clients).forRun(),
     clock: deps.clock,
     settings: deps.config.collection,
     ...(deps.deadline !== undefined ? { deadline: deps.deadline } : {}),
-  };
-  const trigger = { type: 'schedule' as const };
-  const { record, stored } = member.ok
-    ? await runCollection(collector, context, deps.store, trigger)
-    : await recordUnreachableAccount(collector, context, deps.store, trigger, member.error);
+    trigger: { type: 'schedule' },
+    ...(member.ok ? {} : { unreachable: member.error }),
+  });
   return {
     ...task,
     status: member.ok ? 'collected' : 'unreachable',
@@ -84,21 +82,21 @@ export async function recordAccountsNotCollected(
   for (const { account, reason } of accounts) {
     for (const task of Object.values(planRun([account], deps.config.regions)).flat()) {
       const collector = COLLECTORS[task.collector];
-      const context = {
+      const { stored } = await collectInto(deps.store, {
+        collector,
         account,
-        region: collector.global ? deps.homeRegion : task.region,
-        scope: { type: 'all' as const },
+        region: collectionRegion(collector, task.region, deps.homeRegion),
         clients: deps.clients.forRun(),
         clock: deps.clock,
         settings: deps.config.collection,
-      };
-      const error = {
-        api: 'organizations:ListAccountsForParent',
-        resource: account,
-        code: 'AccountNotCollected',
-        message: reason,
-      };
-      const { stored } = await recordUnreachableAccount(collector, context, deps.store, { type: 'schedule' }, error);
+        trigger: { type: 'schedule' },
+        unreachable: {
+          api: 'organizations:ListAccountsForParent',
+          resource: account,
+          code: 'AccountNotCollected',
+          message: reason,
+        },
+      });
       keys.push(stored.key);
     }
   }

@@ -1,8 +1,7 @@
-import { loadCatalog } from '../catalog/catalog';
 import { ALL_CHECKS } from '../checks/registry';
-import { COLLECTORS } from '../collectors/registry';
 import type { Soc2MlConfig } from '../config/schema';
 import type { EvidenceStore } from '../evidence/store';
+import { checklist, GLOBAL_COLLECTORS } from '../flows/evaluate';
 import { listManualEvidence } from '../integrity/attest';
 import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { type RecordedChange, readChangeEvents } from './change-events';
@@ -53,7 +52,7 @@ function toJsonInterval({ from, to, ...rest }: TimedInterval): PeriodInterval {
 export async function producePeriod(evidenceStore: EvidenceStore, options: ProducePeriodOptions): Promise<ProducedPeriod> {
   const { window, config } = options;
   const { store, stats } = countingStore(evidenceStore);
-  const catalog = loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) });
+  const catalog = checklist();
   // The change log is read while the records replay: both wait on the store.
   const changeLog = Promise.all([readChangeEvents(store, window), listManualEvidence(store)]);
   changeLog.catch(() => undefined);
@@ -61,9 +60,7 @@ export async function producePeriod(evidenceStore: EvidenceStore, options: Produ
     window,
     config,
     checks: REPLAYED_CHECKS,
-    globalCollectors: Object.values(COLLECTORS)
-      .filter((c) => c.global)
-      .map((c) => c.name),
+    globalCollectors: GLOBAL_COLLECTORS,
     ...(options.publicKeys ? { publicKeys: options.publicKeys } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

@@ -1,17 +1,14 @@
-import { loadCatalog } from '../catalog/catalog';
 import { reportPeriodMs } from '../checks/evidence';
 import type { StoreFacts } from '../checks/facts';
-import { ALL_CHECKS } from '../checks/registry';
-import { COLLECTORS } from '../collectors/registry';
 import type { Soc2MlConfig } from '../config/schema';
 import { countChangeEvents } from '../events/change-log';
 import type { EvidenceStore } from '../evidence/store';
+import { checklist, evaluateEvidence } from '../flows/evaluate';
 import { listManualEvidence } from '../integrity/attest';
 import type { EvidenceBucketFacts } from '../integrity/bucket-lock';
 import { publicKeyKey, type SealedDigest, sealPeriods } from '../integrity/digest';
 import { type DigestSigner, LocalDigestSigner } from '../integrity/signer';
 import { type VerifyResult, verifyStore } from '../integrity/verify';
-import { evaluate } from './evaluate';
 import { baseStoreFacts, loadCurrentEvidence, loadReportHistory } from './pipeline';
 import type { EvaluationResult, IntegrityView, ReportHistoryPoint } from './result';
 
@@ -51,7 +48,7 @@ export interface ProducedReport {
 export async function produceReport(store: EvidenceStore, options: ProduceReportOptions): Promise<ProducedReport> {
   const { config, now, signer } = options;
   const progress = options.onProgress ?? (() => undefined);
-  const catalog = loadCatalog({ checkIds: ALL_CHECKS.map((c) => c.id) });
+  const catalog = checklist();
   const period = config.evidence.digestPeriod;
 
   const sealed = signer ? await sealPeriods(store, signer, { now, period }) : [];
@@ -93,19 +90,7 @@ export async function produceReport(store: EvidenceStore, options: ProduceReport
   progress(
     `evaluating ${current.evidence.length} of ${current.recordsListed} evidence records listed (the latest snapshots) against ${catalog.items.length} checklist items...`,
   );
-  const result = evaluate({
-    evidence: current.evidence,
-    evidenceProblems: current.problems,
-    manualEvidence,
-    catalog,
-    checks: ALL_CHECKS,
-    config,
-    now,
-    facts,
-    globalCollectors: Object.values(COLLECTORS)
-      .filter((c) => c.global)
-      .map((c) => c.name),
-  });
+  const result = evaluateEvidence(current, { config, now, facts, manualEvidence, catalog });
   const integrityResult = await integrityView(store, integrity, signerPem);
   return { result: { ...result, integrity: integrityResult }, history, sealed, integrity };
 }

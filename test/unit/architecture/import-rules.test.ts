@@ -69,6 +69,19 @@ const RENDERERS = ['html', 'markdown', 'csv', 'json', 'oscal', 'charts'].map((na
 const isRenderer = (path: string) => RENDERERS.includes(moduleKey(path));
 const isEvaluation = (path: string) => moduleKey(path) === 'lambdas/report/evaluate';
 
+/**
+ * Wiring that runs a flow (lambdas/flows: collect, evaluate) besides handlers and the CLI: the
+ * organisation task, the change path, and the report, period and alerting runs.
+ */
+const FLOW_CALLERS = [
+  'organization/member-task',
+  'events/change-path',
+  'report/produce',
+  'period/produce',
+  'alerts/alerting',
+].map((name) => `lambdas/${name}`);
+const isFlowCaller = (path: string) => FLOW_CALLERS.includes(moduleKey(path));
+
 const IMPORT_RULES: ImportRule[] = [
   {
     name: 'runtime code under lambdas/ never imports lib/ or the CDK (CDK stays at deploy time)',
@@ -112,6 +125,16 @@ const IMPORT_RULES: ImportRule[] = [
       under('lambdas/evidence/store', 'lambdas/evidence/s3-store', 'lambdas/evidence/local-store')(target) ||
       AWS_SDK(target),
     transitively: AWS_SDK,
+  },
+  {
+    name: 'flows are written once below the wiring that calls them: never handlers, the CLI, alerts or a flow caller',
+    appliesTo: inLambdas('flows'),
+    forbids: (target) => inLambdas('handlers', 'cli', 'alerts')(target) || isFlowCaller(target),
+  },
+  {
+    name: 'only wiring runs a flow: handlers, the CLI and the flow callers import flows/',
+    appliesTo: (path) => !inLambdas('handlers', 'cli', 'flows')(path) && !under('bin')(path) && !isFlowCaller(path),
+    forbids: inLambdas('flows'),
   },
   {
     name: 'handlers and the CLI are the only wiring: only they and bin/ import handlers/ or cli/',
@@ -226,6 +249,10 @@ describe('the import rule checker', () => {
       file('lambdas/alerts/slack.ts', "import { main } from '../cli/main';"),
       file('lambdas/handlers/collect.ts', "import { Bucket } from '../../lib/evidence-bucket';"),
       file('bin/soc2-ml.ts', "import { main } from '../lambdas/cli/main';"),
+      file('lambdas/flows/evaluate.ts', "import { send } from '../alerts/slack';"),
+      file('lambdas/flows/collect.ts', "import { collectMemberTask } from '../organization/member-task';"),
+      file('lambdas/collectors/run-collection.ts', "import { collectInto } from '../flows/collect';"),
+      file('lambdas/report/snapshots.ts', "import { checklist } from '../flows/evaluate';"),
     ];
     const violations = importViolations(planted);
     expect(violations.map((v) => v.slice(0, v.indexOf(':')))).toEqual([
@@ -235,9 +262,16 @@ describe('the import rule checker', () => {
       'lambdas/report/html.ts imports lambdas/aws/clients',
       'lambdas/alerts/slack.ts imports lambdas/cli/main',
       'lambdas/handlers/collect.ts imports lib/evidence-bucket',
+      'lambdas/flows/evaluate.ts imports lambdas/alerts/slack',
+      'lambdas/flows/collect.ts imports lambdas/organization/member-task',
+      'lambdas/collectors/run-collection.ts imports lambdas/flows/collect',
+      'lambdas/report/snapshots.ts imports lambdas/flows/evaluate',
     ]);
     const clean = [
       file('lambdas/checks/s3.ts', "import { S3_BUCKET_TYPE } from '../evidence/resources/s3';"),
+      file('lambdas/flows/collect.ts', "import { runCollection } from '../collectors/run-collection';"),
+      file('lambdas/alerts/alerting.ts', "import { evaluateEvidence } from '../flows/evaluate';"),
+      file('lambdas/organization/member-task.ts', "import { collectInto } from '../flows/collect';"),
       file('lambdas/report/evaluate.ts', "import { ALL_CHECKS } from '../checks/registry';"),
       file('lambdas/handlers/collect.ts', "import { COLLECTORS } from '../collectors/registry';"),
     ];
