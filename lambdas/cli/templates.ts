@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { errorMessage } from '../aws/errors';
-import { loadCatalog } from '../catalog/catalog';
 import { itemsNeedingEvidence, loadTemplates, renderTemplateMarkdown, templateFileName } from '../catalog/templates';
 import { ALL_CHECKS } from '../checks/registry';
+import { checklist } from '../flows/evaluate';
 import { closestIds } from '../integrity/attest';
 import { UsageError } from './errors';
 import type { CliOutput } from './output';
@@ -17,7 +17,7 @@ export const DEFAULT_TEMPLATES_DIR = './soc2-templates';
 
 /** `soc2-ml templates`: one Markdown template per checklist item that needs manual evidence. */
 export async function templatesCommand(options: TemplatesOptions, out: CliOutput): Promise<number> {
-  const catalog = loadCatalog({ checkIds: ALL_CHECKS.map((check) => check.id) });
+  const catalog = checklist();
   const templates = loadTemplates(catalog);
   let items = itemsNeedingEvidence(catalog);
   if (options.item !== undefined) {
