@@ -35,7 +35,9 @@ type Seeded = SeededCounts & { generative: GenerativeCounts };
 
 const LOOKBACK_DAYS = 90;
 const DAY_MS = 86_400_000;
-const ORDER: CollectorName[] = ['s3', 'iam', 'kms', 'cloudtrail', 'sagemaker', 'bedrock', 'ecr'];
+/** The collectors the benchmark seeds an estate for; the security services' status is a fixed few calls. */
+const ORDER = ['s3', 'iam', 'kms', 'cloudtrail', 'sagemaker', 'bedrock', 'ecr'] as const satisfies readonly CollectorName[];
+type BenchedCollector = (typeof ORDER)[number];
 const FAKE_CREDENTIALS = async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' });
 
 /** Largest page each listing API allows: the minimum assumes a collector asks for full pages. */
@@ -47,7 +49,7 @@ const pages = (items: number, pageSize: number) => Math.max(1, Math.ceil(items /
  * emulator. Where moto answers differently from AWS the emulator's minimum is used, and
  * EMULATOR_NOTES says what AWS itself would need.
  */
-function minimumCalls(collector: CollectorName, seeded: Seeded): Record<string, number> {
+function minimumCalls(collector: BenchedCollector, seeded: Seeded): Record<string, number> {
   const s = seeded;
   switch (collector) {
     case 's3': {
@@ -152,7 +154,7 @@ const EMULATOR_NOTES = [
 ];
 
 interface RunResult {
-  collector: CollectorName;
+  collector: BenchedCollector;
   concurrency: number;
   wallMs: number;
   calls: Record<string, number>;
@@ -162,7 +164,7 @@ interface RunResult {
 }
 
 async function runOne(
-  collector: CollectorName,
+  collector: BenchedCollector,
   endpointUrl: string,
   settings: CollectorSettings,
   latencyMs: number,

@@ -64,13 +64,30 @@ export const CALLS = {
   bedrock: { fixed: 6, perResource: 1 },
   // Registry scanning configuration and the repository listing; tags per repository.
   ecr: { fixed: 2, perRepository: 1 },
+  // Account status per region: a few calls, whatever the estate's size (backup: plans, selections, restore tests).
+  guardduty: { fixed: 2 },
+  securityhub: { fixed: 2 },
+  inspector: { fixed: 1 },
+  backup: { fixed: 6 },
+  macie: { fixed: 5 },
 } as const;
 
 /** Deployment facts from lib/: memory of each function, default schedules (runs a day), SageMaker look-back. */
 export const DEPLOYMENT = {
   collectorMemoryGb: 1,
   evaluatorMemoryGb: 2,
-  runsPerDay: { s3: 4, iam: 4, kms: 4, cloudtrail: 4, sagemaker: 24 },
+  runsPerDay: {
+    s3: 4,
+    iam: 4,
+    kms: 4,
+    cloudtrail: 4,
+    sagemaker: 24,
+    guardduty: 4,
+    securityhub: 4,
+    inspector: 4,
+    backup: 4,
+    macie: 4,
+  },
   reportsPerDay: 1,
   lookbackDays: 90,
   concurrency: 16,
@@ -113,6 +130,12 @@ export function resourcesPerRun(account = REFERENCE_ACCOUNT) {
     kms: account.keys,
     sagemaker: account.notebooks * 2 + trainingJobsInWindow + account.models + account.endpoints * 2,
     cloudtrail: account.trails,
+    // One status resource per region (a detector, a hub, a few backup plans).
+    guardduty: 1,
+    securityhub: 1,
+    inspector: 1,
+    backup: 3,
+    macie: 1,
     trainingJobsInWindow,
   };
 }
@@ -130,6 +153,11 @@ export function callsPerRun(account = REFERENCE_ACCOUNT) {
       CALLS.sagemaker.perModel * account.models +
       CALLS.sagemaker.perEndpoint * account.endpoints,
     cloudtrail: CALLS.cloudtrail.fixed + CALLS.cloudtrail.perTrail * account.trails,
+    guardduty: CALLS.guardduty.fixed,
+    securityhub: CALLS.securityhub.fixed,
+    inspector: CALLS.inspector.fixed,
+    backup: CALLS.backup.fixed,
+    macie: CALLS.macie.fixed,
   };
 }
 

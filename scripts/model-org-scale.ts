@@ -33,6 +33,11 @@ export const ASSUMED_TPS: Record<CollectorName, number> = {
   sagemaker: 8, // SageMaker List*/Describe*: the hardest throttle, per account and region
   bedrock: 10, // Bedrock control-plane List*/Get*, per account and region
   ecr: 20, // ECR DescribeRepositories / ListTagsForResource, per account and region
+  guardduty: 10, // ListDetectors / GetDetector
+  securityhub: 10, // DescribeHub / GetEnabledStandards
+  inspector: 10, // BatchGetAccountStatus
+  backup: 10, // Backup list and get calls
+  macie: 10, // Macie configuration reads
 };
 /** Step Functions Standard state transitions, us-east-1 list price. */
 const SFN_PER_1000_TRANSITIONS = 0.025;
@@ -105,6 +110,11 @@ export function callsPerTask(scale: Scale): Record<CollectorName, number> {
     // The modelled estate holds no Bedrock resources or ECR repositories: their listings only.
     bedrock: CALLS.bedrock.fixed,
     ecr: CALLS.ecr.fixed,
+    guardduty: CALLS.guardduty.fixed,
+    securityhub: CALLS.securityhub.fixed,
+    inspector: CALLS.inspector.fixed,
+    backup: CALLS.backup.fixed,
+    macie: CALLS.macie.fixed,
   };
 }
 
@@ -258,7 +268,20 @@ async function simulate(): Promise<void> {
       accounts: accounts.length,
       regions: regions.length,
       perAccount,
-      maxConcurrency: { s3: 2, iam: 1, kms: 2, cloudtrail: 3, sagemaker: 2, bedrock: 2, ecr: 2 },
+      maxConcurrency: {
+        s3: 2,
+        iam: 1,
+        kms: 2,
+        cloudtrail: 3,
+        sagemaker: 2,
+        bedrock: 2,
+        ecr: 2,
+        guardduty: 2,
+        securityhub: 2,
+        inspector: 2,
+        backup: 2,
+        macie: 2,
+      },
       collectorConcurrency: 16,
       secondsPerCall: latencyMs / 1000 + motoSeconds,
       taskOverheadSeconds: 0,

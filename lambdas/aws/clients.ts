@@ -1,15 +1,20 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { BackupClient } from '@aws-sdk/client-backup';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { Macie2Client } from '@aws-sdk/client-macie2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -259,6 +264,26 @@ export class AwsClientFactory {
 
   sqs(region = this.settings.region): SQSClient {
     return this.cached(`sqs:${region}`, () => new SQSClient(this.common(region)));
+  }
+
+  guardDuty(region = this.settings.region): GuardDutyClient {
+    return this.cached(`guardduty:${region}`, () => new GuardDutyClient(this.common(region)));
+  }
+
+  securityHub(region = this.settings.region): SecurityHubClient {
+    return this.cached(`securityhub:${region}`, () => new SecurityHubClient(this.common(region)));
+  }
+
+  inspector(region = this.settings.region): Inspector2Client {
+    return this.cached(`inspector2:${region}`, () => new Inspector2Client(this.common(region)));
+  }
+
+  backup(region = this.settings.region): BackupClient {
+    return this.cached(`backup:${region}`, () => new BackupClient(this.common(region)));
+  }
+
+  macie(region = this.settings.region): Macie2Client {
+    return this.cached(`macie2:${region}`, () => new Macie2Client(this.common(region)));
   }
 
   secretsManager(region = this.settings.region): SecretsManagerClient {

@@ -28,7 +28,7 @@ const bucketNameIn = (resource: SnapshotResource) => (resource.configuration as 
 const isMlBucket = (resource: SnapshotResource, context: CheckContext) =>
   context.mlScope.isMlBucket(resource.account, bucketNameIn(resource));
 
-interface BucketCheckSpec {
+export interface BucketCheckSpec {
   id: string;
   passCondition: string;
   remediation: string;
@@ -36,16 +36,24 @@ interface BucketCheckSpec {
   /** Every bucket, or the ML buckets (optionally widened by `inScope`). */
   scope: 'every bucket' | 'ML bucket';
   inScope?: (resource: SnapshotResource, context: CheckContext) => boolean;
+  /** Other collectors whose evidence the judge reads (an ML bucket check judged against Macie or AWS Backup). */
+  alsoReads?: readonly CollectorName[];
 }
 
 /** A bucket check: every bucket of the s3 snapshots, or only the ML buckets (see the checklist: "ML bucket"). */
-function bucketCheck(spec: BucketCheckSpec): Check {
+export function bucketCheck(spec: BucketCheckSpec): Check {
   const ml = spec.scope === 'ML bucket';
   const inScope = spec.inScope ?? (ml ? isMlBucket : undefined);
   return defineResourceCheck<S3BucketConfiguration>({
     id: spec.id,
     collector: 's3',
-    ...(ml ? { collectors: ML_BUCKET_COLLECTORS, mlScoped: true, complete: withUnseenListedBuckets(spec.id) } : {}),
+    ...(ml
+      ? {
+          collectors: [...ML_BUCKET_COLLECTORS, ...(spec.alsoReads ?? [])],
+          mlScoped: true,
+          complete: withUnseenListedBuckets(spec.id),
+        }
+      : {}),
     passCondition: spec.passCondition,
     remediation: spec.remediation,
     type: S3_BUCKET_TYPE,
@@ -138,7 +146,7 @@ export const judgeVersioning: BucketJudge = (bucket, resource, snapshot) => {
   return bucket.versioning.status === 'Enabled' ? pass('versioning Enabled') : fail(`versioning is ${bucket.versioning.status}`);
 };
 
-const judgeReplication: BucketJudge = (bucket, resource, snapshot) => {
+export const judgeReplication: BucketJudge = (bucket, resource, snapshot) => {
   if (bucket.replication === undefined) return missing(snapshot, resource.arn, 'replication', 's3:GetBucketReplication');
   if (bucket.replication === null) return fail('no replication configuration');
   const rule = bucket.replication.rules.find((r) => r.enabled);

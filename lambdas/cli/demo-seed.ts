@@ -10,6 +10,7 @@ import {
   CreateUserCommand,
   UpdateAccountPasswordPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { EnableCommand } from '@aws-sdk/client-inspector2';
 import { CreateKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
@@ -148,11 +149,25 @@ export async function seedDemoAccount(clients: AwsClientFactory, account: string
       },
     }),
   );
+  // Security services: Amazon Inspector scans the ECR images; GuardDuty was never turned on in
+  // the region (nothing to seed: no detector) and no bucket is in an AWS Backup plan.
+  await clients.inspector(region).send(new EnableCommand({ accountIds: [account], resourceTypes: ['ECR'] }));
+  planted.push({
+    check: 'guardduty.s3_protection',
+    resource: `arn:aws:iam::${account}:root`,
+    description: 'GuardDuty never turned on in the region (no S3 protection)',
+  });
+
   const modelBucketArn = `arn:aws:s3:::${DEMO_BUCKETS.modelArtifacts}`;
   planted.push(
     { check: 's3.ml_bucket_lifecycle', resource: modelBucketArn, description: 'model bucket without a retention lifecycle' },
     { check: 's3.ml_bucket_kms', resource: modelBucketArn, description: 'model bucket without KMS default encryption' },
     { check: 's3.ml_bucket_versioning', resource: modelBucketArn, description: 'model bucket without versioning' },
+    {
+      check: 'backup.ml_data_protected',
+      resource: modelBucketArn,
+      description: 'model bucket in no backup plan, not replicated',
+    },
   );
   const trailBucketArn = `arn:aws:s3:::${DEMO_BUCKETS.trailLogs}`;
   planted.push(

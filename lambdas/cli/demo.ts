@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { unescapeMrkdwn } from '../alerts/slack';
 import { AwsClientFactory } from '../aws/clients';
 import { ensureWritableDirectory } from '../evidence/directories';
+import { COLLECTOR_NAMES } from '../evidence/record';
 import { ITEM_STATUSES, type ItemStatus } from '../report/result';
 import { disableKeyRotation, type PlantedMisconfiguration, seedDemoAccount } from './demo-seed';
 import { EMULATOR_ACCOUNT, EMULATOR_REGION, ensureEmulatorEnvironment, type MotoServer, startMoto } from './emulator';
@@ -120,7 +121,7 @@ export async function demoCommand(options: DemoOptions, out: CliOutput, runCli: 
       if (run.status !== 0) throw new Error(`soc2-ml ${argv[0]} exited ${run.status}: ${run.stderr.trim()}`);
     };
 
-    out.progress('[3/6] collecting evidence (s3, iam, kms, sagemaker, cloudtrail, bedrock, ecr)...');
+    out.progress(`[3/6] collecting evidence (${COLLECTOR_NAMES.join(', ')})...`);
     // The emulator answers 500 to the calls it lacks (STACK.md); the report shows those checks as ERROR.
     await step(['collect', '--allow-errors', '--store', paths.store, '--config', paths.config]);
 

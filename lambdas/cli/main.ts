@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
+import { COLLECTOR_NAMES } from '../evidence/record';
 import { TOOL_VERSION } from '../version';
 import { attestCommand } from './attest';
 import { collectCommand } from './collect';
@@ -69,7 +70,7 @@ details with --debug).`,
   program
     .command('collect')
     .description('run the collectors and write one evidence record per collector, account and region')
-    .option('--collectors <list>', 'comma-separated: s3,iam,kms,sagemaker,cloudtrail,bedrock,ecr (default: all)')
+    .option('--collectors <list>', `comma-separated: ${COLLECTOR_NAMES.join(',')} (default: all)`)
     .option('--regions <list>', 'comma-separated regions for the regional collectors (default: config regions)')
     .option('--store <dir>', 'local evidence directory (default: ./soc2-evidence)')
     .option('--bucket <name>', 'evidence bucket instead of a local directory')

@@ -80,6 +80,11 @@ export const configSchema = z.strictObject({
       sagemaker: scheduleExpression.default('rate(1 hour)').describe('Full SageMaker snapshot schedule, per region.'),
       bedrock: scheduleExpression.default('rate(6 hours)').describe('Full Bedrock snapshot schedule, per region.'),
       ecr: scheduleExpression.default('rate(6 hours)').describe('Full ECR snapshot schedule, per region.'),
+      guardduty: scheduleExpression.default('rate(6 hours)').describe('GuardDuty detectors snapshot schedule, per region.'),
+      securityhub: scheduleExpression.default('rate(6 hours)').describe('Security Hub snapshot schedule, per region.'),
+      inspector: scheduleExpression.default('rate(6 hours)').describe('Amazon Inspector account status schedule, per region.'),
+      backup: scheduleExpression.default('rate(6 hours)').describe('AWS Backup plans and restore testing schedule, per region.'),
+      macie: scheduleExpression.default('rate(6 hours)').describe('Amazon Macie configuration schedule, per region.'),
       report: scheduleExpression.default('cron(0 6 * * ? *)').describe('Report and digest schedule (UTC).'),
     })
     .prefault({}),
@@ -261,6 +266,11 @@ export const configSchema = z.strictObject({
             .describe('Member-account sagemaker collections in flight at once (SageMaker throttles hard).'),
           bedrock: positiveInt.max(1000).default(10).describe('Member-account bedrock collections in flight at once.'),
           ecr: positiveInt.max(1000).default(20).describe('Member-account ecr collections in flight at once.'),
+          guardduty: positiveInt.max(1000).default(20).describe('Member-account guardduty collections in flight at once.'),
+          securityhub: positiveInt.max(1000).default(20).describe('Member-account securityhub collections in flight at once.'),
+          inspector: positiveInt.max(1000).default(20).describe('Member-account inspector collections in flight at once.'),
+          backup: positiveInt.max(1000).default(20).describe('Member-account backup collections in flight at once.'),
+          macie: positiveInt.max(1000).default(20).describe('Member-account macie collections in flight at once.'),
         })
         .prefault({}),
       schedule: scheduleExpression.default('rate(6 hours)').describe('Organization-wide collection schedule.'),

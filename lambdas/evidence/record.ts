@@ -5,7 +5,20 @@ import { EVIDENCE_SCHEMA } from './layout';
 
 export { EVIDENCE_SCHEMA };
 
-export const COLLECTOR_NAMES = ['s3', 'iam', 'kms', 'sagemaker', 'cloudtrail', 'bedrock', 'ecr'] as const;
+export const COLLECTOR_NAMES = [
+  's3',
+  'iam',
+  'kms',
+  'sagemaker',
+  'cloudtrail',
+  'bedrock',
+  'ecr',
+  'guardduty',
+  'securityhub',
+  'inspector',
+  'backup',
+  'macie',
+] as const;
 export const collectorNameSchema = z.enum(COLLECTOR_NAMES);
 export type CollectorName = z.infer<typeof collectorNameSchema>;
 

@@ -1,11 +1,16 @@
 import type { CollectorName } from '../evidence/record';
+import { backupService } from './backup/descriptor';
 import { bedrockService } from './bedrock/descriptor';
 import { cloudTrailService } from './cloudtrail/descriptor';
 import { ecrService } from './ecr/descriptor';
+import { guardDutyService } from './guardduty/descriptor';
 import { iamService } from './iam/descriptor';
+import { inspectorService } from './inspector/descriptor';
 import { kmsService } from './kms/descriptor';
+import { macieService } from './macie/descriptor';
 import { s3Service } from './s3/descriptor';
 import { sageMakerService } from './sagemaker/descriptor';
+import { securityHubService } from './securityhub/descriptor';
 import type { ReadGrant, ResourceForm, ResourceFormResolver, ServiceDescriptor, ServiceEvent } from './types';
 
 /**
@@ -20,6 +25,11 @@ export const SERVICES: readonly ServiceDescriptor[] = [
   cloudTrailService,
   bedrockService,
   ecrService,
+  guardDutyService,
+  securityHubService,
+  inspectorService,
+  backupService,
+  macieService,
 ];
 
 /** A service event with the collector that re-collects what it changes. */

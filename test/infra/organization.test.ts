@@ -198,6 +198,11 @@ describe('fan-out state machine', () => {
       'Map sagemaker': 6,
       'Map bedrock': 10,
       'Map ecr': 20,
+      'Map guardduty': 20,
+      'Map securityhub': 20,
+      'Map inspector': 20,
+      'Map backup': 20,
+      'Map macie': 20,
     });
     for (const map of Object.values(maps)) expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
   });

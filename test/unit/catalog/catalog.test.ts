@@ -69,6 +69,30 @@ describe('catalog', () => {
     }
   });
 
+  it('maps the security service checks of revision 2 into their items: five manual items become partial, at most 22 stay manual', () => {
+    // Prepare
+    const byId = new Map(catalog.items.map((item) => [item.id, item]));
+    const mapping: [string, string, string][] = [
+      ['PRIV-CM-4', 'macie.ml_bucket_discovery', 'partial'],
+      ['CONF-DP-1', 'macie.ml_bucket_discovery', 'partial'],
+      ['SEC-IS-5', 'guardduty.s3_protection', 'partial'],
+      ['CONF-DP-5', 'guardduty.s3_protection', 'auto'],
+      ['SEC-IS-3', 'inspector.ml_scanning', 'partial'],
+      ['CONF-SD-2', 'inspector.ml_scanning', 'partial'],
+      ['AVL-SR-3', 'backup.ml_data_protected', 'auto'],
+      ['AVL-SR-2', 'backup.ml_data_protected', 'partial'],
+      ['AVL-SR-5', 'backup.restore_tested', 'partial'],
+      ['CONF-SD-5', 'securityhub.enabled', 'partial'],
+    ];
+    // Assess: items that were manual keep their manual evidence and its freshness
+    for (const [item, check, kind] of mapping)
+      expect(byId.get(item)).toMatchObject({ kind, checks: expect.arrayContaining([check]) });
+    expect(byId.get('PRIV-CM-4')?.manualEvidence).toEqual({ description: 'Discovery results', freshnessDays: 90 });
+    expect(byId.get('SEC-IS-3')?.manualEvidence).toEqual({ description: 'Scan results', freshnessDays: 30 });
+    expect(byId.get('AVL-SR-5')?.manualEvidence).toEqual({ description: 'Failover test record', freshnessDays: 365 });
+    expect(catalog.items.filter((item) => item.kind === 'manual').length).toBeLessThanOrEqual(22);
+  });
+
   it('uses every check the registry implements so far', () => {
     // Act
     const problems = validateCatalog(

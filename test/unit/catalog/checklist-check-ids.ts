@@ -1,6 +1,7 @@
 /**
  * Every check id of the checklist (shared/checklist.md): the "Automated checks" table in its order,
  * then the revision 2 checks built so far (Bedrock and ECR among them; ecr.no_critical_findings not yet), in their table's order.
+ * then the revision 2 checks built so far, in their table's order.
  */
 export const CHECKLIST_CHECK_IDS = [
   's3.default_encryption',
@@ -87,4 +88,10 @@ export const CHECKLIST_CHECK_IDS = [
   'ecr.scan_on_push',
   'ecr.tag_immutability',
   'ecr.kms',
+  'macie.ml_bucket_discovery',
+  'guardduty.s3_protection',
+  'inspector.ml_scanning',
+  'backup.ml_data_protected',
+  'backup.restore_tested',
+  'securityhub.enabled',
 ];

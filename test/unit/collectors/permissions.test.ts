@@ -10,10 +10,15 @@ describe('collector read permissions', () => {
       expect(actions.length).toBeGreaterThan(0);
       expect(new Set(actions).size).toBe(actions.length);
       expect(actions.filter((action) => action.includes('*'))).toEqual([]);
-      expect(actions.filter((action) => !/^[a-z0-9-]+:(List|Get|Describe|Generate)[A-Za-z]+$/.test(action))).toEqual([]);
+      expect(actions.filter((action) => !/^[a-z0-9-]+:(List|Get|BatchGet|Describe|Generate)[A-Za-z]+$/.test(action))).toEqual([]);
     }
     // GenerateCredentialReport is the one non-Get/List call: it writes nothing but a report IAM caches.
     expect(COLLECTOR_READ_ACTIONS.iam).toContain('iam:GenerateCredentialReport');
+  });
+
+  it('reads Macie configuration only: no call that returns findings or their sensitive data samples', () => {
+    // Assess
+    expect(COLLECTOR_READ_ACTIONS.macie.filter((action) => /Finding|SensitiveData|Occurrence|Reveal/.test(action))).toEqual([]);
   });
 
   it('flattens the grants in table order', () => {

@@ -66,14 +66,19 @@ describe('event map', () => {
     // Assess
     expect(groups.map((g) => `${g.eventSource}${g.service ? ` ${g.service}` : ''}`)).toEqual([
       'autoscaling.amazonaws.com application-autoscaling',
+      'backup.amazonaws.com',
       'bedrock.amazonaws.com',
       'cloudtrail.amazonaws.com',
       'ecr.amazonaws.com',
+      'guardduty.amazonaws.com',
       'iam.amazonaws.com',
+      'inspector2.amazonaws.com',
       'kms.amazonaws.com',
+      'macie2.amazonaws.com',
       'monitoring.amazonaws.com',
       's3.amazonaws.com',
       'sagemaker.amazonaws.com',
+      'securityhub.amazonaws.com',
     ]);
     expect(groups.flatMap((g) => g.eventNames)).toHaveLength(EVENT_MAP.length);
     const names = (source: string) => groups.find((g) => g.eventSource === source)!.eventNames;

@@ -154,6 +154,9 @@ describe('organization-run handler', () => {
       ],
       [{ collector: 'bedrock', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
       [{ collector: 'ecr', account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 }],
+      ...(['guardduty', 'securityhub', 'inspector', 'backup', 'macie'] as const).map((collector) => [
+        { collector, account: A, region: 'us-gov-west-1', status: 'collected', errors: 0 },
+      ]),
     ];
     const results = maps.map((outputs, index) => {
       const manifest = `results/map-${index}/manifest.json`;
@@ -196,7 +199,7 @@ describe('organization-run handler', () => {
       missing: 1,
       notCollected: 1,
     });
-    expect(summary.byStatus).toEqual({ collected: 4, unreachable: 1, failed: 1 });
+    expect(summary.byStatus).toEqual({ collected: 9, unreachable: 1, failed: 1 });
     expect(summary.problems).toContainEqual(
       expect.objectContaining({ collector: 'kms', status: 'failed', message: 'States.Timeout: child timed out' }),
     );
@@ -253,7 +256,8 @@ describe('organization-run handler', () => {
     expect(JSON.stringify({ listed }).length).toBeLessThan(LIMIT);
     expect(JSON.stringify(plan).length).toBeLessThan(LIMIT);
     expect(JSON.stringify(results).length).toBeLessThan(LIMIT);
-    expect(summary.byStatus.failed).toBe(1000 * (2 + 5 * regions.length));
+    // Two global collectors (s3, iam), the others once per region.
+    expect(summary.byStatus.failed).toBe(1000 * (2 + (COLLECTOR_NAMES.length - 2) * regions.length));
     expect(JSON.stringify(summary).length).toBeLessThan(LIMIT);
   });
 

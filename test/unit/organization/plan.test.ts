@@ -127,7 +127,7 @@ describe('summarizeRun', () => {
 
   it('counts every result by status and collector, and lists what did not end as collected', () => {
     // Prepare: A reached everywhere; B without the member role; one sagemaker task out of retries
-    const unreachable: MemberTaskResult[] = (['s3', 'iam', 'kms', 'cloudtrail', 'bedrock', 'ecr'] as const).map((collector) => ({
+    const unreachable: MemberTaskResult[] = COLLECTOR_NAMES.filter((c) => c !== 'sagemaker').map((collector) => ({
       ...plan[collector].find((t) => t.account === B)!,
       status: 'unreachable',
       errors: 1,
@@ -158,8 +158,8 @@ describe('summarizeRun', () => {
       runId: 'run-1',
       accounts: [A, B],
       regions: [GLOBAL_REGION, 'us-east-1'],
-      tasks: 14,
-      byStatus: { collected: 7, unreachable: 6, failed: 1 },
+      tasks: 2 * COLLECTOR_NAMES.length,
+      byStatus: { collected: COLLECTOR_NAMES.length, unreachable: COLLECTOR_NAMES.length - 1, failed: 1 },
       missing: [],
     });
     expect(summary.byCollector.sagemaker).toEqual({ collected: 1, unreachable: 0, failed: 1 });
@@ -176,7 +176,7 @@ describe('summarizeRun', () => {
     // Act
     const summary = summarizeRun({ runId: 'run-2', startedAt: 's', finishedAt: 'f', plan, results });
     // Assess
-    expect(summary.byStatus).toEqual({ collected: 13, unreachable: 0, failed: 0 });
+    expect(summary.byStatus).toEqual({ collected: 2 * COLLECTOR_NAMES.length - 1, unreachable: 0, failed: 0 });
     expect(summary.missing).toEqual([{ collector: 'kms', account: B, region: 'us-east-1' }]);
     expect(summary.problems).toEqual([]);
   });

@@ -2,8 +2,8 @@ import { PRICES, REFERENCE_ACCOUNT, renderCostMarkdown, soc2MlCost, tieredEvalua
 
 describe('cost estimate', () => {
   it('counts Lambda requests from the schedules and the change path', () => {
-    // Prepare: 4 runs a day for s3, iam, kms, cloudtrail and 24 for sagemaker; two functions per change; one report a day.
-    const expected = (4 * 4 + 24) * 30 + REFERENCE_ACCOUNT.changeEventsPerDay * 30 * 2 + 30;
+    // Prepare: 4 runs a day for s3, iam, kms, cloudtrail and the five security services, 24 for sagemaker; two functions per change; one report a day.
+    const expected = (9 * 4 + 24) * 30 + REFERENCE_ACCOUNT.changeEventsPerDay * 30 * 2 + 30;
 
     // Act
     const lambda = soc2MlCost().find((l) => l.item.startsWith('requests'));
@@ -15,8 +15,8 @@ describe('cost estimate', () => {
 
   it('prices S3 PUTs per thousand', () => {
     const put = soc2MlCost().find((l) => l.item.startsWith('PUT'));
-    expect(put?.quantity).toBe(1200 + 9000 + 30 + 30 * 8);
-    expect(put?.usd).toBeCloseTo(10.47 * 0.005, 10);
+    expect(put?.quantity).toBe(1800 + 9000 + 30 + 30 * 8);
+    expect(put?.usd).toBeCloseTo(11.07 * 0.005, 10);
   });
 
   it('applies the volume tiers to evaluations', () => {
