@@ -1,10 +1,20 @@
 import type { Soc2MlConfig } from '../config/schema';
-import { ECR_REPOSITORY_TYPE, type EcrRepository, ecrRepositorySchema, repositoryOfImage } from '../evidence/resources/ecr';
+import {
+  ECR_IMAGE_TYPE,
+  ECR_REPOSITORY_TYPE,
+  type EcrImage,
+  type EcrRepository,
+  ecrImageSchema,
+  ecrRepositorySchema,
+  repositoryOfImage,
+} from '../evidence/resources/ecr';
 import { referencesOf } from '../evidence/resources/references';
+import { SM_TRAINING_JOB_TYPE } from '../evidence/resources/sagemaker';
 import { defineResourceCheck, type ResourceCheckSpec } from './framework';
 import { fail, failureLine, pass, type Verdict } from './helpers';
 import { findKmsKey } from './ml-scope';
-import type { Check, CheckContext, Snapshot, SnapshotResource } from './types';
+import { sageMakerIndex } from './sagemaker/lookups';
+import type { Check, CheckContext, Finding, Snapshot, SnapshotResource } from './types';
 
 const repositoryKey = (account: string, region: string, name: string) => `${account}|${region}|${name}`;
 
@@ -120,4 +130,95 @@ const kmsEncrypted = repositoryCheck({
   },
 });
 
-export const ECR_CHECKS: Check[] = [scanOnPush, tagImmutability, kmsEncrypted];
+const mlImages = new WeakMap<CheckContext, Map<string, SnapshotResource>>();
+
+/**
+ * The images of the account's own registry that run in production or training: each image URI
+ * of a model deployed on an InService endpoint or of a training job in the look-back window, with
+ * the first resource running it. Images of other registries (AWS-owned framework images) are not
+ * the account's to scan.
+ */
+function imagesInProductionOrTraining(context: CheckContext): Map<string, SnapshotResource> {
+  let users = mlImages.get(context);
+  if (!users) {
+    users = new Map();
+    for (const snapshot of context.snapshots('sagemaker')) {
+      const index = sageMakerIndex(snapshot);
+      const deployedModels = [...index.deployedModelNames].flatMap((name) => index.models.get(name) ?? []);
+      const trainingJobs = snapshot.resources.filter((resource) => resource.type === SM_TRAINING_JOB_TYPE);
+      for (const resource of [...deployedModels, ...trainingJobs]) {
+        for (const image of referencesOf(resource.configuration)?.images ?? []) {
+          if (repositoryOfImage(image)?.account === resource.account && !users.has(image)) users.set(image, resource);
+        }
+      }
+    }
+    mlImages.set(context, users);
+  }
+  return users;
+}
+
+const ACCEPTED_SCAN = ['COMPLETE', 'ACTIVE'];
+
+function judgeScan(image: EcrImage): Verdict {
+  const critical = image.severityCounts.CRITICAL ?? 0;
+  const completed = image.scanCompletedAt ? ` completed ${image.scanCompletedAt}` : '';
+  if (critical > 0) return fail(`latest scan${completed} has ${critical} CRITICAL finding${critical === 1 ? '' : 's'}`);
+  if (image.scanStatus === null) return { status: 'ERROR', detail: 'never scanned: DescribeImages returned no imageScanStatus' };
+  if (!ACCEPTED_SCAN.includes(image.scanStatus)) {
+    const why = image.scanStatusDescription ? ` (${image.scanStatusDescription})` : '';
+    return { status: 'ERROR', detail: `scan status ${image.scanStatus}${why}: no completed scan to judge` };
+  }
+  return pass(`latest scan${completed} (${image.scanStatus}) has no CRITICAL finding`);
+}
+
+/** ERROR for each image in use that the ECR evidence does not hold, in place of that region's "none in use". */
+function notCollected(findings: Finding[], context: CheckContext): Finding[] {
+  const judged = new Set(findings.map((finding) => finding.resource));
+  const missing: Finding[] = [];
+  for (const [image, user] of imagesInProductionOrTraining(context)) {
+    if (judged.has(image)) continue;
+    const registry = repositoryOfImage(image)!;
+    missing.push({
+      check: 'ecr.no_critical_findings',
+      resource: image,
+      account: registry.account,
+      region: registry.region,
+      status: 'ERROR',
+      detail: `image used by ${user.arn} was not collected: the ECR evidence of ${registry.account} ${registry.region} does not describe it`,
+      evidence: user.evidence,
+    });
+  }
+  const regions = new Set(missing.map((finding) => `${finding.account}|${finding.region}`));
+  const kept = findings.filter(
+    (finding) => finding.status !== 'NOT_APPLICABLE' || !regions.has(`${finding.account}|${finding.region}`),
+  );
+  return [...kept, ...missing];
+}
+
+const noCriticalFindings = defineResourceCheck<EcrImage>({
+  id: 'ecr.no_critical_findings',
+  collector: 'ecr',
+  // Which images are in use comes from SageMaker evidence: missing or failed, the scope is unknown.
+  collectors: ['ecr', 'sagemaker'],
+  mlScoped: true,
+  type: ECR_IMAGE_TYPE,
+  schema: ecrImageSchema,
+  passCondition:
+    "the latest scan of each of the account's ECR images that a model on an InService endpoint or a training job in the window runs has no CRITICAL finding",
+  remediation:
+    'Rebuild the image on patched base images and packages, push and scan it (scan on push, StartImageScan or enhanced scanning), and redeploy or retrain with it.',
+  inScope: (_recorded, resource, _snapshot, context) => imagesInProductionOrTraining(context).has(resource.arn),
+  undescribedWhat: 'image scan status',
+  judge: (image, resource, _snapshot, context) => {
+    const verdict = judgeScan(image);
+    return {
+      ...verdict,
+      detail: `${verdict.detail} (image used by ${imagesInProductionOrTraining(context).get(resource.arn)?.arn})`,
+    };
+  },
+  // Images are described one by one; listings of repositories and registry rules do not decide them.
+  population: { what: 'ML images in use', listApis: [], none: 'no ML images in use', otherKindListings: /^ecr:/ },
+  complete: notCollected,
+});
+
+export const ECR_CHECKS: Check[] = [scanOnPush, tagImmutability, kmsEncrypted, noCriticalFindings];

@@ -25,6 +25,11 @@ export interface CollectorContext {
   progress?: (message: string) => void;
   /** Injected sleep, so backoff loops are instant in tests. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Container image URIs that ML resources of this account and region run, from the latest
+   * SageMaker evidence (flows/collect.ts): the ECR collector describes only these images.
+   */
+  images?: readonly string[];
 }
 
 export interface CollectorOutput {

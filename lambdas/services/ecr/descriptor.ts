@@ -1,4 +1,4 @@
-import { ECR_REPOSITORY_TYPE, ecrRepositorySchema } from '../../evidence/resources/ecr';
+import { ECR_IMAGE_TYPE, ECR_REPOSITORY_TYPE, ecrImageSchema, ecrRepositorySchema } from '../../evidence/resources/ecr';
 import { at, type ServiceDescriptor, serviceEvents } from '../types';
 
 const REPOSITORIES = 'arn:{partition}:ecr:{region}:{account}:repository/*';
@@ -7,8 +7,9 @@ const ECR = 'ecr.amazonaws.com';
 
 /**
  * Amazon ECR: every repository of the region with its scanning, tag mutability, encryption and
- * tags, and the registry's scanning rules. Which repositories hold ML images is decided by the
- * checks from the image URIs SageMaker and Bedrock evidence records.
+ * tags, and the registry's scanning rules; and the scan results of the images that the latest
+ * SageMaker evidence says ML resources run (the collect flow passes them in). Which repositories
+ * hold ML images is decided by the checks from the image URIs SageMaker and Bedrock evidence records.
  */
 export const ecrService = {
   name: 'ecr',
@@ -20,10 +21,17 @@ export const ecrService = {
       schema: ecrRepositorySchema,
       describeApi: 'DescribeRepositories',
     },
+    {
+      type: ECR_IMAGE_TYPE,
+      // Images have no ARN: evidence keys them by the image URI SageMaker records.
+      arnForm: '{account}.dkr.ecr.{region}.amazonaws.com/{id}',
+      schema: ecrImageSchema,
+      describeApi: 'DescribeImages',
+    },
   ],
   readGrants: [
     { actions: ['ecr:GetRegistryScanningConfiguration'], resources: '*' },
-    { actions: ['ecr:DescribeRepositories', 'ecr:ListTagsForResource'], resources: [REPOSITORIES] },
+    { actions: ['ecr:DescribeRepositories', 'ecr:ListTagsForResource', 'ecr:DescribeImages'], resources: [REPOSITORIES] },
   ],
   // DescribeRepositories takes maxResults 1-1000.
   pageSizes: { repositories: 1000 },

@@ -88,6 +88,7 @@ export const CHECKLIST_CHECK_IDS = [
   'ecr.scan_on_push',
   'ecr.tag_immutability',
   'ecr.kms',
+  'ecr.no_critical_findings',
   'macie.ml_bucket_discovery',
   'guardduty.s3_protection',
   'inspector.ml_scanning',

@@ -1,9 +1,19 @@
 import { ECR_CHECKS } from '../../../lambdas/checks/ecr';
 import type { Finding, Snapshot } from '../../../lambdas/checks/types';
-import { normaliseRepository } from '../../../lambdas/collectors/ecr';
-import { ECR_REPOSITORY_TYPE, type EcrRepository, repositoryOfImage } from '../../../lambdas/evidence/resources/ecr';
+import { normaliseImage, normaliseRepository } from '../../../lambdas/collectors/ecr';
+import {
+  ECR_IMAGE_TYPE,
+  ECR_REPOSITORY_TYPE,
+  type EcrRepository,
+  repositoryOfImage,
+} from '../../../lambdas/evidence/resources/ecr';
 import { KMS_KEY_TYPE } from '../../../lambdas/evidence/resources/kms';
-import { SM_TRAINING_JOB_TYPE } from '../../../lambdas/evidence/resources/sagemaker';
+import {
+  SM_ENDPOINT_CONFIG_TYPE,
+  SM_ENDPOINT_TYPE,
+  SM_MODEL_TYPE,
+  SM_TRAINING_JOB_TYPE,
+} from '../../../lambdas/evidence/resources/sagemaker';
 import { makeCheckContext, makeSnapshot, type ResourceFixture, TEST_ACCOUNT } from '../../helpers/snapshots';
 
 const REPO = `arn:aws:ecr:us-east-1:${TEST_ACCOUNT}:repository/ml/trainer`;
@@ -135,5 +145,132 @@ describe('ECR checks on repositories holding ML images', () => {
       ]),
     );
     expect(findings).toEqual([expect.objectContaining({ status: 'ERROR', resource: `arn:aws:iam::${TEST_ACCOUNT}:root` })]);
+  });
+});
+
+describe('ecr.no_critical_findings', () => {
+  const SERVE_IMAGE = `${TEST_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ml/serving:1.4`;
+  const IDLE_IMAGE = `${TEST_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/ml/serving:0.9`;
+  const AWS_IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
+  const refs = (images: string[]) => ({ s3Uris: [], kmsKeys: [], resources: [], images });
+  const variant = (modelName: string) => ({
+    name: 'all',
+    modelName,
+    instanceType: 'ml.m5.large',
+    initialInstanceCount: 1,
+    serverless: false,
+  });
+  const sagemaker = (resources: ResourceFixture[]) => makeSnapshot({ collector: 'sagemaker', resources });
+  const endpoint = (name: string, status: string, config: string): ResourceFixture => ({
+    arn: `arn:aws:sagemaker:us-east-1:${TEST_ACCOUNT}:endpoint/${name}`,
+    type: SM_ENDPOINT_TYPE,
+    configuration: {
+      name,
+      status,
+      endpointConfigName: config,
+      variants: [],
+      dataCaptureEnabled: false,
+      autoRollbackAlarms: null,
+      references: refs([]),
+    },
+  });
+  const endpointConfig = (name: string, model: string): ResourceFixture => ({
+    arn: `arn:aws:sagemaker:us-east-1:${TEST_ACCOUNT}:endpoint-config/${name}`,
+    type: SM_ENDPOINT_CONFIG_TYPE,
+    configuration: { name, kmsKeyId: null, variants: [variant(model)], dataCapture: null, references: refs([]) },
+  });
+  const model = (name: string, images: string[]): ResourceFixture => ({
+    arn: `arn:aws:sagemaker:us-east-1:${TEST_ACCOUNT}:model/${name}`,
+    type: SM_MODEL_TYPE,
+    configuration: { name, references: refs(images) },
+  });
+  const estate = sagemaker([
+    { arn: JOB, type: SM_TRAINING_JOB_TYPE, configuration: { name: 'churn-train', references: refs([IMAGE, AWS_IMAGE]) } },
+    endpoint('churn-live', 'InService', 'churn-live-config'),
+    endpointConfig('churn-live-config', 'churn-model'),
+    model('churn-model', [SERVE_IMAGE]),
+    endpoint('churn-old', 'OutOfService', 'churn-old-config'),
+    endpointConfig('churn-old-config', 'churn-old-model'),
+    model('churn-old-model', [IDLE_IMAGE]),
+  ]);
+  // DescribeImages ImageDetail (ECR API reference, ImageDetail, ImageScanStatus, ImageScanFindingsSummary).
+  const scanned = (uri: string, counts: Record<string, number>, status = 'COMPLETE'): ResourceFixture => {
+    const tag = uri.replace(/^.*:/, '');
+    return {
+      arn: uri,
+      type: ECR_IMAGE_TYPE,
+      configuration: normaliseImage(
+        repositoryOfImage(uri)!.repository,
+        { imageTag: tag },
+        {
+          imageDigest: `sha256:${'a'.repeat(64)}`,
+          imageTags: [tag],
+          imageScanStatus: { status: status as 'COMPLETE', description: 'The scan was completed successfully.' },
+          imageScanFindingsSummary: { imageScanCompletedAt: new Date('2026-11-25T08:00:00Z'), findingSeverityCounts: counts },
+        },
+      ),
+    };
+  };
+  const never = (uri: string): ResourceFixture => ({
+    arn: uri,
+    type: ECR_IMAGE_TYPE,
+    configuration: normaliseImage(repositoryOfImage(uri)!.repository, { imageTag: 'x' }, { imageDigest: 'sha256:b' }),
+  });
+  const check = ECR_CHECKS.find((c) => c.id === 'ecr.no_critical_findings')!;
+  const judge = (images: ResourceFixture[], errors: Snapshot['errors'] = [], sm: Snapshot = estate) =>
+    check.run(makeCheckContext([makeSnapshot({ collector: 'ecr', resources: images, errors }), sm]));
+
+  it('judges the images of InService endpoints and training jobs: PASS without CRITICAL, FAIL naming the count', () => {
+    const findings = judge([
+      scanned(IMAGE, { HIGH: 3 }),
+      scanned(SERVE_IMAGE, { CRITICAL: 2, HIGH: 1 }),
+      scanned(IDLE_IMAGE, { CRITICAL: 9 }),
+    ]);
+    expect(findings).toEqual([
+      expect.objectContaining({ resource: IMAGE, status: 'PASS', detail: expect.stringContaining(`image used by ${JOB}`) }),
+      expect.objectContaining({
+        resource: SERVE_IMAGE,
+        status: 'FAIL',
+        detail: expect.stringContaining('has 2 CRITICAL findings'),
+      }),
+    ]);
+  });
+
+  it('is ERROR for an image never scanned, an unfinished scan, or a failed DescribeImages', () => {
+    const denied = { api: 'ecr:DescribeImages', resource: SERVE_IMAGE, code: 'AccessDeniedException', message: 'not authorized' };
+    const findings = judge(
+      [never(IMAGE), { arn: SERVE_IMAGE, type: ECR_IMAGE_TYPE, configuration: { repository: 'ml/serving' } }],
+      [denied],
+    );
+    expect(findings).toEqual([
+      expect.objectContaining({ resource: IMAGE, status: 'ERROR', detail: expect.stringContaining('never scanned') }),
+      expect.objectContaining({
+        resource: SERVE_IMAGE,
+        status: 'ERROR',
+        detail: expect.stringContaining('AccessDeniedException'),
+      }),
+    ]);
+    expect(judge([scanned(IMAGE, {}, 'IN_PROGRESS'), scanned(SERVE_IMAGE, {})])[0]).toMatchObject({
+      status: 'ERROR',
+      detail: expect.stringContaining('scan status IN_PROGRESS'),
+    });
+  });
+
+  it('is ERROR for an image in use that the ECR evidence does not hold', () => {
+    expect(judge([scanned(IMAGE, {})])).toEqual([
+      expect.objectContaining({ resource: IMAGE, status: 'PASS' }),
+      expect.objectContaining({ resource: SERVE_IMAGE, status: 'ERROR', detail: expect.stringContaining('was not collected') }),
+    ]);
+  });
+
+  it('is NOT_APPLICABLE when no endpoint is InService and no training job runs an image of the account', () => {
+    const idle = sagemaker([
+      endpoint('churn-old', 'OutOfService', 'churn-old-config'),
+      endpointConfig('churn-old-config', 'm'),
+      model('m', [IDLE_IMAGE]),
+    ]);
+    expect(judge([scanned(IDLE_IMAGE, { CRITICAL: 1 })], [], idle)).toEqual([
+      expect.objectContaining({ status: 'NOT_APPLICABLE', detail: 'no ML images in use' }),
+    ]);
   });
 });

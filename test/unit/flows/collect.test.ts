@@ -4,21 +4,26 @@ import { join } from 'node:path';
 import type { Collector, CollectorContext } from '../../../lambdas/collectors/types';
 import { readEvidence } from '../../../lambdas/evidence/evidence-io';
 import { LocalDirectoryStore } from '../../../lambdas/evidence/local-store';
-import { GLOBAL_REGION } from '../../../lambdas/evidence/record';
+import { type EvidenceResource, GLOBAL_REGION } from '../../../lambdas/evidence/record';
+import { SM_MODEL_TYPE, SM_TRAINING_JOB_TYPE } from '../../../lambdas/evidence/resources/sagemaker';
 import { collectInto, collectionRegion, collectionRegions } from '../../../lambdas/flows/collect';
 import { mockedCollectorContext } from '../../helpers/collector-context';
 
 /** A collector that describes nothing and remembers the context it was given. */
-function recordingCollector(global: boolean): Collector & { seen: CollectorContext[] } {
+function recordingCollector(
+  global: boolean,
+  name: Collector['name'] = global ? 'iam' : 'kms',
+  resources: EvidenceResource[] = [],
+): Collector & { seen: CollectorContext[] } {
   const seen: CollectorContext[] = [];
   return {
-    name: global ? 'iam' : 'kms',
+    name,
     version: '1.0.0',
     global,
     seen,
     collect: async (context) => {
       seen.push(context);
-      return { resources: [], errors: [], notes: [], deleted: [] };
+      return { resources, errors: [], notes: [], deleted: [] };
     },
   };
 }
@@ -81,5 +86,68 @@ describe('collectInto', () => {
     expect(collector.seen).toEqual([]);
     const stored = await readEvidence(store, run.stored.key);
     expect(stored).toMatchObject({ region: GLOBAL_REGION, resources: [], errors: [unreachable] });
+  });
+
+  it('gives the ECR collector the images that the latest full SageMaker record of its account and region names', async () => {
+    // Prepare
+    const image = (tag: string) => `123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/trainer:${tag}`;
+    const usingImages = (type: string, name: string, images: string[]): EvidenceResource => ({
+      arn: `arn:aws:sagemaker:eu-west-1:123456789012:${name}`,
+      type,
+      region: 'eu-west-1',
+      configuration: { name, references: { s3Uris: [], kmsKeys: [], resources: [], images } },
+      tags: {},
+    });
+    const at = (iso: string) => () => new Date(iso);
+    const { scope: _scope, ...context } = mockedCollectorContext({ region: 'eu-west-1' });
+    const sagemaker = (resources: EvidenceResource[]) => recordingCollector(false, 'sagemaker', resources);
+    const trigger = { type: 'schedule' } as const;
+    await collectInto(store, {
+      ...context,
+      clock: at('2026-11-24T10:00:00Z'),
+      collector: sagemaker([usingImages(SM_TRAINING_JOB_TYPE, 'training-job/old', [image('old')])]),
+      trigger,
+    });
+    await collectInto(store, {
+      ...context,
+      clock: at('2026-11-25T10:00:00Z'),
+      collector: sagemaker([
+        usingImages(SM_TRAINING_JOB_TYPE, 'training-job/churn', [image('v2')]),
+        usingImages(SM_MODEL_TYPE, 'model/churn', [image('v2'), image('serve')]),
+      ]),
+      trigger,
+    });
+    // A newer single-resource record is not a full snapshot; another region's evidence is not this region's.
+    await collectInto(store, {
+      ...context,
+      clock: at('2026-11-25T11:00:00Z'),
+      scope: { type: 'resource', resource: 'arn:aws:sagemaker:eu-west-1:123456789012:model/partial' },
+      collector: sagemaker([usingImages(SM_MODEL_TYPE, 'model/partial', [image('partial')])]),
+      trigger,
+    });
+    await collectInto(store, {
+      ...context,
+      region: 'us-west-2',
+      collector: sagemaker([usingImages(SM_MODEL_TYPE, 'model/west', [image('west')])]),
+      trigger,
+    });
+    const ecr = recordingCollector(false, 'ecr');
+    // Act
+    await collectInto(store, { ...context, collector: ecr, trigger });
+    await collectInto(store, {
+      ...context,
+      collector: ecr,
+      scope: { type: 'resource', resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/ml/trainer' },
+      trigger,
+    });
+    // Assess
+    expect(ecr.seen.map((c) => c.images)).toEqual([[image('v2'), image('serve')], undefined]);
+  });
+
+  it('gives the ECR collector no images when the store holds no SageMaker evidence for its region', async () => {
+    const ecr = recordingCollector(false, 'ecr');
+    const { scope: _scope, ...context } = mockedCollectorContext({ region: 'eu-west-1' });
+    await collectInto(store, { ...context, collector: ecr, trigger: { type: 'schedule' } });
+    expect(ecr.seen.map((c) => c.images)).toEqual([[]]);
   });
 });
